@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @title BetEngineLogic
+/// @notice Every betting rule of Rollbook, written once and compiled into both the L2 predeploy
+///         (sload/sstore) and the L1 fraud-proof verifier (witness map). See DESIGN.md decision 4.
+/// @dev Storage is touched ONLY through `_load` / `_store`; slots are where Solidity itself would
+///      place these conceptual declarations, so eth_getStorageAt and eth_getProof read as expected:
+///
+///      slot 0  address operator                          (its balance is the HOUSE)
+///      slot 1  address oracle
+///      slot 2  uint256 nextMarketId                      (genesis sets 1; 0 is read as 1)
+///      slot 3  uint256 nextBetId                         (genesis sets 1; 0 is read as 1)
+///      slot 4  mapping(address => uint256) balances      keccak256(abi.encode(account, 4))
+///      slot 5  mapping(uint256 => Market) markets        base = keccak256(abi.encode(marketId, 5))
+///      slot 6  mapping(uint256 => Bet) bets              base = keccak256(abi.encode(betId, 6))
+///
+///      struct Market {                                   first member in the lowest-order bytes
+///        uint8 status; uint8 outcomeCount; uint8 result; uint64 closeTime; uint96 maxStake;
+///                                                        base+0: bits 0, 8, 16, 24, 88
+///        uint128 maxLiability;                           base+1
+///        uint32[16] odds;                                base+2+i/8, bits (i%8)*32
+///        uint128[16] liability;                          base+4+i/2, bits (i%2)*128
+///      }
+///      struct Bet {
+///        address bettor; uint64 marketId; uint8 outcome; uint8 status;
+///                                                        base+0: bits 0, 160, 224, 232
+///        uint96 stake; uint32 odds; uint128 payout;      base+1: bits 0, 96, 128
+///      }
+///
+///      Market status: 0 none, 1 open, 2 resolved. Bet status: 0 none, 1 open, 2 settled.
+///      Money invariant: sum(balances) + sum(payout of open bets) never changes.
+abstract contract BetEngineLogic {
+    struct Context {
+        address sender;
+        uint64 time;
+    }
+
+    struct MarketView {
+        uint8 status;
+        uint8 outcomeCount;
+        uint8 result;
+        uint64 closeTime;
+        uint96 maxStake;
+        uint128 maxLiability;
+        uint32[] odds;
+        uint128[] liability;
+    }
+
+    struct BetView {
+        address bettor;
+        uint64 marketId;
+        uint8 outcome;
+        uint8 status;
+        uint96 stake;
+        uint32 odds;
+        uint128 payout;
+    }
+
+    uint256 internal constant SLOT_OPERATOR = 0;
+    uint256 internal constant SLOT_ORACLE = 1;
+    uint256 internal constant SLOT_NEXT_MARKET_ID = 2;
+    uint256 internal constant SLOT_NEXT_BET_ID = 3;
+    uint256 internal constant SLOT_BALANCES = 4;
+    uint256 internal constant SLOT_MARKETS = 5;
+    uint256 internal constant SLOT_BETS = 6;
+
+    uint8 internal constant MARKET_OPEN = 1;
+    uint8 internal constant MARKET_RESOLVED = 2;
+    uint8 internal constant BET_OPEN = 1;
+    uint8 internal constant BET_SETTLED = 2;
+
+    uint8 internal constant RESULT_VOID = 255;
+    uint8 internal constant MIN_OUTCOMES = 2;
+    uint8 internal constant MAX_OUTCOMES = 16;
+    uint256 internal constant ODDS_SCALE = 10_000;
+    uint256 internal constant MAX_ODDS = 10_000_000;
+
+    error NotOperator();
+    error NotOracle();
+    error BadOutcomeCount();
+    error BadOdds();
+    error CloseTimeInPast();
+    error MaxStakeZero();
+    error MarketNotOpen();
+    error MarketClosed();
+    error MarketNotClosed();
+    error BadOutcome();
+    error StakeZero();
+    error StakeTooHigh();
+    error OddsBelowMinimum(uint32 current);
+    error LiabilityCapExceeded();
+    error InsufficientBalance();
+    error HouseInsufficient();
+    error BetNotOpen();
+    error MarketNotResolved();
+
+    event MarketCreated(
+        uint256 indexed marketId, uint8 outcomeCount, uint64 closeTime, uint96 maxStake, uint128 maxLiability, uint32[] odds
+    );
+    event OddsChanged(uint256 indexed marketId, uint32[] odds);
+    event BetPlaced(
+        uint256 indexed betId,
+        uint256 indexed marketId,
+        address indexed bettor,
+        uint8 outcome,
+        uint96 stake,
+        uint32 odds,
+        uint128 payout
+    );
+    event MarketResolved(uint256 indexed marketId, uint8 result);
+    event BetSettled(uint256 indexed betId, uint256 indexed marketId, address indexed bettor, uint128 paid);
+
+    function _load(bytes32 slot) internal view virtual returns (uint256);
+
+    function _store(bytes32 slot, uint256 value) internal virtual;
+
+    function _context() internal view virtual returns (Context memory);
+
+    // ---------------------------------------------------------------- operator
+
+    function createMarket(
+        uint8 outcomeCount,
+        uint32[] calldata odds,
+        uint64 closeTime,
+        uint96 maxStake,
+        uint128 maxLiability
+    ) external returns (uint256 marketId) {
+        Context memory ctx = _context();
+        if (ctx.sender != _operator()) revert NotOperator();
+        if (outcomeCount < MIN_OUTCOMES || outcomeCount > MAX_OUTCOMES) revert BadOutcomeCount();
+        if (closeTime <= ctx.time) revert CloseTimeInPast();
+        if (maxStake == 0) revert MaxStakeZero();
+
+        marketId = _nextId(SLOT_NEXT_MARKET_ID);
+        bytes32 base = _mappingSlot(marketId, SLOT_MARKETS);
+        _storeOdds(base, outcomeCount, odds);
+        _store(
+            base,
+            uint256(MARKET_OPEN) | (uint256(outcomeCount) << 8) | (uint256(closeTime) << 24)
+                | (uint256(maxStake) << 88)
+        );
+        if (maxLiability != 0) _store(_offset(base, 1), maxLiability);
+        emit MarketCreated(marketId, outcomeCount, closeTime, maxStake, maxLiability, odds);
+    }
+
+    function setOdds(uint256 marketId, uint32[] calldata odds) external {
+        Context memory ctx = _context();
+        if (ctx.sender != _operator()) revert NotOperator();
+        bytes32 base = _mappingSlot(marketId, SLOT_MARKETS);
+        uint256 head = _load(base);
+        if (uint8(head) != MARKET_OPEN) revert MarketNotOpen();
+        if (ctx.time >= uint64(head >> 24)) revert MarketClosed();
+        _storeOdds(base, uint8(head >> 8), odds);
+        emit OddsChanged(marketId, odds);
+    }
+
+    // ---------------------------------------------------------------- bettors
+
+    /// @dev The hot path: 8 storage reads (market head, maxLiability, odds word, liability word,
+    ///      operator, two balances, nextBetId) and 6 writes; no loops, no memory arrays.
+    function placeBet(uint256 marketId, uint8 outcome, uint96 stake, uint32 minOdds)
+        external
+        returns (uint256 betId)
+    {
+        Context memory ctx = _context();
+        bytes32 base = _mappingSlot(marketId, SLOT_MARKETS);
+        uint256 head = _load(base);
+        if (uint8(head) != MARKET_OPEN) revert MarketNotOpen();
+        if (ctx.time >= uint64(head >> 24)) revert MarketClosed();
+        if (outcome >= uint8(head >> 8)) revert BadOutcome();
+        if (stake == 0) revert StakeZero();
+        if (stake > uint96(head >> 88)) revert StakeTooHigh();
+
+        uint32 odds;
+        uint256 payout;
+        unchecked {
+            odds = uint32(_load(_offset(base, 2 + (outcome >> 3))) >> ((uint256(outcome) & 7) << 5));
+            if (odds < minOdds) revert OddsBelowMinimum(odds);
+            // stake < 2^96 and odds <= 10^7 < 2^24: the product fits in 120 bits.
+            payout = (uint256(stake) * odds) / ODDS_SCALE;
+
+            bytes32 liabilitySlot = _offset(base, 4 + (outcome >> 1));
+            uint256 liabilityWord = _load(liabilitySlot);
+            uint256 shift = (uint256(outcome) & 1) << 7;
+            uint256 liability = uint128(liabilityWord >> shift) + payout;
+            if (liability > uint128(_load(_offset(base, 1)))) revert LiabilityCapExceeded();
+            _store(liabilitySlot, (liabilityWord & ~(uint256(type(uint128).max) << shift)) | (liability << shift));
+        }
+
+        _debitStakes(ctx.sender, stake, payout);
+
+        betId = _nextId(SLOT_NEXT_BET_ID);
+        bytes32 betBase = _mappingSlot(betId, SLOT_BETS);
+        _store(
+            betBase,
+            uint256(uint160(ctx.sender)) | (uint256(uint64(marketId)) << 160) | (uint256(outcome) << 224)
+                | (uint256(BET_OPEN) << 232)
+        );
+        _store(_offset(betBase, 1), uint256(stake) | (uint256(odds) << 96) | (payout << 128));
+        emit BetPlaced(betId, marketId, ctx.sender, outcome, stake, odds, uint128(payout));
+    }
+
+    /// @notice Pays out a bet of a resolved market; anyone may call it.
+    function settleBet(uint256 betId) external {
+        bytes32 betBase = _mappingSlot(betId, SLOT_BETS);
+        uint256 betHead = _load(betBase);
+        if (uint8(betHead >> 232) != BET_OPEN) revert BetNotOpen();
+        uint256 marketId = uint64(betHead >> 160);
+        uint256 marketHead = _load(_mappingSlot(marketId, SLOT_MARKETS));
+        if (uint8(marketHead) != MARKET_RESOLVED) revert MarketNotResolved();
+
+        address bettor = address(uint160(betHead));
+        uint256 amounts = _load(_offset(betBase, 1));
+        uint256 stake = uint96(amounts);
+        uint256 payout = amounts >> 128;
+        uint8 result = uint8(marketHead >> 16);
+        uint256 paid;
+        if (result == RESULT_VOID) {
+            paid = stake;
+            _credit(bettor, stake);
+            _credit(_operator(), payout - stake);
+        } else if (result == uint8(betHead >> 224)) {
+            paid = payout;
+            _credit(bettor, payout);
+        } else {
+            _credit(_operator(), payout);
+        }
+        _store(betBase, (betHead & ~(uint256(0xff) << 232)) | (uint256(BET_SETTLED) << 232));
+        emit BetSettled(betId, marketId, bettor, uint128(paid));
+    }
+
+    // ---------------------------------------------------------------- oracle
+
+    function reportResult(uint256 marketId, uint8 result) external {
+        Context memory ctx = _context();
+        if (ctx.sender != address(uint160(_load(bytes32(SLOT_ORACLE))))) revert NotOracle();
+        bytes32 base = _mappingSlot(marketId, SLOT_MARKETS);
+        uint256 head = _load(base);
+        if (uint8(head) != MARKET_OPEN) revert MarketNotOpen();
+        if (ctx.time < uint64(head >> 24)) revert MarketNotClosed();
+        if (result >= uint8(head >> 8) && result != RESULT_VOID) revert BadOutcome();
+        _store(base, (head & ~uint256(0xff00ff)) | uint256(MARKET_RESOLVED) | (uint256(result) << 16));
+        emit MarketResolved(marketId, result);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    function operator() external view returns (address) {
+        return _operator();
+    }
+
+    function oracle() external view returns (address) {
+        return address(uint160(_load(bytes32(SLOT_ORACLE))));
+    }
+
+    function balanceOf(address account) external view returns (uint256) {
+        return _load(_balanceSlot(account));
+    }
+
+    function nextMarketId() external view returns (uint256) {
+        return _orOne(_load(bytes32(SLOT_NEXT_MARKET_ID)));
+    }
+
+    function nextBetId() external view returns (uint256) {
+        return _orOne(_load(bytes32(SLOT_NEXT_BET_ID)));
+    }
+
+    function getMarket(uint256 marketId) external view returns (MarketView memory market) {
+        bytes32 base = _mappingSlot(marketId, SLOT_MARKETS);
+        uint256 head = _load(base);
+        uint8 count = uint8(head >> 8);
+        market.status = uint8(head);
+        market.outcomeCount = count;
+        market.result = uint8(head >> 16);
+        market.closeTime = uint64(head >> 24);
+        market.maxStake = uint96(head >> 88);
+        market.maxLiability = uint128(_load(_offset(base, 1)));
+        market.odds = new uint32[](count);
+        market.liability = new uint128[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            market.odds[i] = uint32(_load(_offset(base, 2 + (i >> 3))) >> ((i & 7) << 5));
+            market.liability[i] = uint128(_load(_offset(base, 4 + (i >> 1))) >> ((i & 1) << 7));
+        }
+    }
+
+    function getBet(uint256 betId) external view returns (BetView memory bet) {
+        bytes32 betBase = _mappingSlot(betId, SLOT_BETS);
+        uint256 head = _load(betBase);
+        uint256 amounts = _load(_offset(betBase, 1));
+        bet.bettor = address(uint160(head));
+        bet.marketId = uint64(head >> 160);
+        bet.outcome = uint8(head >> 224);
+        bet.status = uint8(head >> 232);
+        bet.stake = uint96(amounts);
+        bet.odds = uint32(amounts >> 96);
+        bet.payout = uint128(amounts >> 128);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /// @dev The bettor pays `stake`, the house pays `payout - stake`; the bet escrows `payout`.
+    function _debitStakes(address bettor, uint256 stake, uint256 payout) private {
+        address house = _operator();
+        bytes32 bettorSlot = _balanceSlot(bettor);
+        uint256 bettorBalance = _load(bettorSlot);
+        if (bettorBalance < stake) revert InsufficientBalance();
+        unchecked {
+            // odds > 1.0, so payout >= stake.
+            uint256 houseShare = payout - stake;
+            if (bettor == house) {
+                if (bettorBalance < payout) revert HouseInsufficient();
+                _store(bettorSlot, bettorBalance - payout);
+                return;
+            }
+            bytes32 houseSlot = _balanceSlot(house);
+            uint256 houseBalance = _load(houseSlot);
+            if (houseBalance < houseShare) revert HouseInsufficient();
+            _store(bettorSlot, bettorBalance - stake);
+            if (houseShare != 0) _store(houseSlot, houseBalance - houseShare);
+        }
+    }
+
+    function _credit(address account, uint256 amount) private {
+        if (amount == 0) return;
+        bytes32 slot = _balanceSlot(account);
+        _store(slot, _load(slot) + amount);
+    }
+
+    /// @dev Packs and stores a market's odds; `count` is the market's outcome count.
+    function _storeOdds(bytes32 base, uint8 count, uint32[] calldata odds) private {
+        if (odds.length != count) revert BadOdds();
+        uint256 low;
+        uint256 high;
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 o = odds[i];
+            if (o <= ODDS_SCALE || o > MAX_ODDS) revert BadOdds();
+            if (i < 8) low |= o << (i << 5);
+            else high |= o << ((i - 8) << 5);
+        }
+        _store(_offset(base, 2), low);
+        if (count > 8) _store(_offset(base, 3), high);
+    }
+
+    function _nextId(uint256 counterSlot) private returns (uint256 id) {
+        id = _orOne(_load(bytes32(counterSlot)));
+        unchecked {
+            _store(bytes32(counterSlot), id + 1);
+        }
+    }
+
+    function _operator() private view returns (address) {
+        return address(uint160(_load(bytes32(SLOT_OPERATOR))));
+    }
+
+    function _balanceSlot(address account) private pure returns (bytes32) {
+        return _mappingSlot(uint256(uint160(account)), SLOT_BALANCES);
+    }
+
+    function _orOne(uint256 value) private pure returns (uint256) {
+        return value == 0 ? 1 : value;
+    }
+
+    function _offset(bytes32 base, uint256 delta) private pure returns (bytes32) {
+        unchecked {
+            return bytes32(uint256(base) + delta);
+        }
+    }
+
+    /// @dev keccak256(abi.encode(key, mappingSlot)), as Solidity places mapping values.
+    function _mappingSlot(uint256 key, uint256 mappingSlot) private pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, key)
+            mstore(0x20, mappingSlot)
+            slot := keccak256(0x00, 0x40)
+        }
+    }
+}
