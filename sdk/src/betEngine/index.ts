@@ -1,0 +1,3 @@
+export * from './layout.ts'
+export * from './errors.ts'
+export { betEngineAbi, betEngineBytecode, betEngineDeployedBytecode } from '../generated/contracts.ts'

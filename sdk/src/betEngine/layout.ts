@@ -1,0 +1,155 @@
+/**
+ * Storage layout of the bet engine predeploy, mirroring the conceptual Solidity declarations
+ * documented at the top of bridge-contracts/src/stf/BetEngineLogic.sol. Slots are where Solidity
+ * would place them, so `eth_getStorageAt(BET_ENGINE_ADDRESS, slot)` reads what one expects.
+ */
+import { encodeAbiParameters, keccak256, numberToHex, type Address, type Hex } from 'viem'
+
+export const OPERATOR_SLOT = 0n
+export const ORACLE_SLOT = 1n
+export const NEXT_MARKET_ID_SLOT = 2n
+export const NEXT_BET_ID_SLOT = 3n
+export const BALANCES_SLOT = 4n
+export const MARKETS_SLOT = 5n
+export const BETS_SLOT = 6n
+
+export const MarketStatus = { none: 0, open: 1, resolved: 2 } as const
+export const BetStatus = { none: 0, open: 1, settled: 2 } as const
+
+/** Offsets from a market's base slot. */
+export const MarketField = { head: 0n, maxLiability: 1n, odds: 2n, liability: 4n } as const
+/** Offsets from a bet's base slot. */
+export const BetField = { head: 0n, amounts: 1n } as const
+
+const UINT256_MAX = (1n << 256n) - 1n
+
+/** A slot number as the 32-byte hex that eth_getStorageAt and genesis `storage` take. */
+export function slotHex(slot: bigint): Hex {
+  return numberToHex(slot, { size: 32 })
+}
+
+/** keccak256(abi.encode(key, mappingSlot)): where Solidity puts `mapping[key]`. */
+function mappingSlot(key: bigint, mapping: bigint): bigint {
+  return BigInt(keccak256(encodeAbiParameters([{ type: 'uint256' }, { type: 'uint256' }], [key, mapping])))
+}
+
+function offset(base: bigint, delta: bigint): bigint {
+  return (base + delta) & UINT256_MAX
+}
+
+export const operatorSlot: Hex = slotHex(OPERATOR_SLOT)
+export const oracleSlot: Hex = slotHex(ORACLE_SLOT)
+export const nextMarketIdSlot: Hex = slotHex(NEXT_MARKET_ID_SLOT)
+export const nextBetIdSlot: Hex = slotHex(NEXT_BET_ID_SLOT)
+
+export function balanceSlot(account: Address): Hex {
+  return slotHex(mappingSlot(BigInt(account), BALANCES_SLOT))
+}
+
+/** Base slot of `markets[marketId]`: the packed head (status, outcomeCount, result, closeTime, maxStake). */
+export function marketSlot(marketId: bigint): Hex {
+  return slotHex(mappingSlot(marketId, MARKETS_SLOT))
+}
+
+export function marketMaxLiabilitySlot(marketId: bigint): Hex {
+  return slotHex(offset(mappingSlot(marketId, MARKETS_SLOT), MarketField.maxLiability))
+}
+
+/** The slot holding `odds[outcome]` (8 per slot) and its bit offset within the word. */
+export function marketOddsSlot(marketId: bigint, outcome: number): { slot: Hex; shift: bigint } {
+  const base = mappingSlot(marketId, MARKETS_SLOT)
+  return { slot: slotHex(offset(base, MarketField.odds + BigInt(outcome >> 3))), shift: BigInt((outcome & 7) * 32) }
+}
+
+/** The slot holding `liability[outcome]` (2 per slot) and its bit offset within the word. */
+export function marketLiabilitySlot(marketId: bigint, outcome: number): { slot: Hex; shift: bigint } {
+  const base = mappingSlot(marketId, MARKETS_SLOT)
+  return {
+    slot: slotHex(offset(base, MarketField.liability + BigInt(outcome >> 1))),
+    shift: BigInt((outcome & 1) * 128),
+  }
+}
+
+/** Base slot of `bets[betId]`: the packed head (bettor, marketId, outcome, status). */
+export function betSlot(betId: bigint): Hex {
+  return slotHex(mappingSlot(betId, BETS_SLOT))
+}
+
+/** Second slot of `bets[betId]`: the packed amounts (stake, odds, payout). */
+export function betAmountsSlot(betId: bigint): Hex {
+  return slotHex(offset(mappingSlot(betId, BETS_SLOT), BetField.amounts))
+}
+
+function bits(word: bigint, shift: bigint, width: bigint): bigint {
+  return (word >> shift) & ((1n << width) - 1n)
+}
+
+export interface MarketHead {
+  status: number
+  outcomeCount: number
+  result: number
+  closeTime: bigint
+  maxStake: bigint
+}
+
+export function decodeMarketHead(word: bigint): MarketHead {
+  return {
+    status: Number(bits(word, 0n, 8n)),
+    outcomeCount: Number(bits(word, 8n, 8n)),
+    result: Number(bits(word, 16n, 8n)),
+    closeTime: bits(word, 24n, 64n),
+    maxStake: bits(word, 88n, 96n),
+  }
+}
+
+export interface BetRecord {
+  bettor: Address
+  marketId: bigint
+  outcome: number
+  status: number
+  stake: bigint
+  odds: number
+  payout: bigint
+}
+
+/** Decodes a bet from its two storage words. */
+export function decodeBet(head: bigint, amounts: bigint): BetRecord {
+  return {
+    bettor: `0x${bits(head, 0n, 160n).toString(16).padStart(40, '0')}`,
+    marketId: bits(head, 160n, 64n),
+    outcome: Number(bits(head, 224n, 8n)),
+    status: Number(bits(head, 232n, 8n)),
+    stake: bits(amounts, 0n, 96n),
+    odds: Number(bits(amounts, 96n, 32n)),
+    payout: bits(amounts, 128n, 128n),
+  }
+}
+
+/** Reads one packed field out of a storage word, given the shift from a `market*Slot` helper. */
+export function packedField(word: bigint, shift: bigint, width: 32n | 128n): bigint {
+  return bits(word, shift, width)
+}
+
+export interface GenesisStorageParameters {
+  operator: Address
+  oracle: Address
+  balances: Record<Address, bigint>
+}
+
+/**
+ * The bet engine's genesis storage: operator, oracle, both id counters at 1, and balances.
+ * Returns 32-byte hex [slot, value] pairs, only for nonzero values.
+ */
+export function genesisStorage({ operator, oracle, balances }: GenesisStorageParameters): Array<[slot: Hex, value: Hex]> {
+  const entries: Array<[bigint, bigint]> = [
+    [OPERATOR_SLOT, BigInt(operator)],
+    [ORACLE_SLOT, BigInt(oracle)],
+    [NEXT_MARKET_ID_SLOT, 1n],
+    [NEXT_BET_ID_SLOT, 1n],
+  ]
+  for (const [account, amount] of Object.entries(balances) as Array<[Address, bigint]>) {
+    if (amount < 0n || amount > UINT256_MAX) throw new RangeError(`balance of ${account} is out of range: ${amount}`)
+    entries.push([mappingSlot(BigInt(account), BALANCES_SLOT), amount])
+  }
+  return entries.filter(([, value]) => value !== 0n).map(([slot, value]) => [slotHex(slot), slotHex(value)])
+}
