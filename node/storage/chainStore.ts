@@ -1,0 +1,166 @@
+import { createBlockFromRLP, type Block } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { RLP } from '@ethereumjs/rlp'
+import { bigIntToUnpaddedBytes, bytesToBigInt } from '@ethereumjs/util'
+import type { EvmLog, TxOutcome } from '../chain/types.ts'
+import { MetaKey, Prefix, metaKey, prefixed, readU32, readU64, u32, u64 } from './keys.ts'
+import type { RollbookLevel } from './level.ts'
+
+export interface TxLocation {
+  blockNumber: bigint
+  index: number
+}
+
+export interface PreconfRecord {
+  blockNumber: bigint
+  index: number
+  timestamp: bigint
+  rawTx: Uint8Array
+}
+
+function encodeOutcomes(outcomes: TxOutcome[]): Uint8Array {
+  return RLP.encode(
+    outcomes.map((o) => [
+      bigIntToUnpaddedBytes(BigInt(o.status)),
+      bigIntToUnpaddedBytes(o.cumulativeGasUsed),
+      bigIntToUnpaddedBytes(o.gasUsed),
+      o.logs,
+      o.revertData,
+    ]),
+  )
+}
+
+function decodeOutcomes(bytes: Uint8Array): TxOutcome[] {
+  const rows = RLP.decode(bytes) as unknown as [Uint8Array, Uint8Array, Uint8Array, EvmLog[], Uint8Array][]
+  return rows.map(([status, cumulative, gasUsed, logs, revertData]) => ({
+    status: bytesToBigInt(status) === 1n ? 1 : 0,
+    cumulativeGasUsed: bytesToBigInt(cumulative),
+    gasUsed: bytesToBigInt(gasUsed),
+    logs,
+    revertData,
+  }))
+}
+
+/**
+ * Blocks, receipts, the tx index, the head pointer and the log of preconfirmed txs, in the node's LevelDB.
+ * Sealing a block writes all of it in one atomic batch.
+ */
+export class ChainStore {
+  private readonly blockCache = new Map<string, Block>()
+
+  constructor(
+    private readonly db: RollbookLevel,
+    private readonly common: Common,
+  ) {}
+
+  async getHeadHash(): Promise<Uint8Array | undefined> {
+    return this.db.get(metaKey(MetaKey.head))
+  }
+
+  async getCanonicalHash(number: bigint): Promise<Uint8Array | undefined> {
+    return this.db.get(prefixed(Prefix.canonical, u64(number)))
+  }
+
+  async getBlockByHash(hash: Uint8Array): Promise<Block | undefined> {
+    const cacheKey = Buffer.from(hash).toString('hex')
+    const cached = this.blockCache.get(cacheKey)
+    if (cached !== undefined) return cached
+    const rlp = await this.db.get(prefixed(Prefix.block, hash))
+    if (rlp === undefined) return undefined
+    const block = createBlockFromRLP(rlp, { common: this.common, setHardfork: false })
+    this.remember(cacheKey, block)
+    return block
+  }
+
+  async getBlockByNumber(number: bigint): Promise<Block | undefined> {
+    const hash = await this.getCanonicalHash(number)
+    return hash === undefined ? undefined : this.getBlockByHash(hash)
+  }
+
+  async getOutcomes(blockHash: Uint8Array): Promise<TxOutcome[] | undefined> {
+    const bytes = await this.db.get(prefixed(Prefix.receipts, blockHash))
+    return bytes === undefined ? undefined : decodeOutcomes(bytes)
+  }
+
+  async getTxLocation(txHash: Uint8Array): Promise<TxLocation | undefined> {
+    const bytes = await this.db.get(prefixed(Prefix.txLocation, txHash))
+    if (bytes === undefined) return undefined
+    return { blockNumber: readU64(bytes, 0), index: readU32(bytes, 8) }
+  }
+
+  /** One atomic write: block, receipts, tx index, canonical number, head; and the sealed preconf records dropped. */
+  async writeSealedBlock(block: Block, outcomes: TxOutcome[]): Promise<void> {
+    const hash = block.hash()
+    const number = block.header.number
+    const batch = this.db.batch()
+    batch.put(prefixed(Prefix.block, hash), block.serialize())
+    batch.put(prefixed(Prefix.receipts, hash), encodeOutcomes(outcomes))
+    block.transactions.forEach((tx, index) => {
+      const location = new Uint8Array(12)
+      location.set(u64(number), 0)
+      location.set(u32(index), 8)
+      batch.put(prefixed(Prefix.txLocation, tx.hash()), location)
+      batch.del(preconfKey(number, index))
+    })
+    batch.put(prefixed(Prefix.canonical, u64(number)), hash)
+    batch.put(metaKey(MetaKey.head), hash)
+    await batch.write({ sync: true })
+    this.remember(Buffer.from(hash).toString('hex'), block)
+  }
+
+  /** Appends preconfirmed txs durably (fsync) before they are acknowledged. */
+  async appendPreconfs(records: PreconfRecord[]): Promise<void> {
+    const batch = this.db.batch()
+    for (const r of records) {
+      batch.put(
+        preconfKey(r.blockNumber, r.index),
+        RLP.encode([bigIntToUnpaddedBytes(r.timestamp), r.rawTx]),
+      )
+    }
+    await batch.write({ sync: true })
+  }
+
+  /** Preconfirmed txs of unsealed blocks, in order; records of sealed blocks are deleted. */
+  async readPreconfs(afterBlock: bigint): Promise<PreconfRecord[]> {
+    const out: PreconfRecord[] = []
+    const stale: Uint8Array[] = []
+    for await (const [key, value] of this.db.iterator({
+      gte: Uint8Array.of(Prefix.preconf),
+      lt: Uint8Array.of(Prefix.preconf + 1),
+    })) {
+      const blockNumber = readU64(key, 1)
+      if (blockNumber <= afterBlock) {
+        stale.push(key)
+        continue
+      }
+      const [timestamp, rawTx] = RLP.decode(value) as Uint8Array[]
+      out.push({ blockNumber, index: readU32(key, 9), timestamp: bytesToBigInt(timestamp), rawTx })
+    }
+    if (stale.length > 0) await this.db.batch(stale.map((key) => ({ type: 'del' as const, key })))
+    return out
+  }
+
+  async getMeta(name: string): Promise<Uint8Array | undefined> {
+    return this.db.get(metaKey(name))
+  }
+
+  async putMeta(name: string, value: Uint8Array): Promise<void> {
+    await this.db.put(metaKey(name), value, { sync: true })
+  }
+
+  private remember(key: string, block: Block): void {
+    this.blockCache.set(key, block)
+    if (this.blockCache.size > 512) {
+      const oldest = this.blockCache.keys().next().value as string
+      this.blockCache.delete(oldest)
+    }
+  }
+}
+
+function preconfKey(blockNumber: bigint, index: number): Uint8Array {
+  const key = new Uint8Array(13)
+  key[0] = Prefix.preconf
+  key.set(u64(blockNumber), 1)
+  key.set(u32(index), 9)
+  return key
+}
