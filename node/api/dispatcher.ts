@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import {
   RpcError,
+  RpcErrorCode,
   internalError,
   invalidParams,
   invalidRequest,
@@ -112,7 +113,8 @@ export class RpcDispatcher {
   }
 
   private toRpcError(err: unknown, method: string): RpcError {
-    if (err instanceof RpcError) return err
+    // An RpcError that claims "internal" may still carry an internal message: log it, send the generic one.
+    if (err instanceof RpcError && (err.code !== RpcErrorCode.internalError || err.message === 'internal error')) return err
     this.log.error({ err, method }, 'method failed')
     return internalError(err)
   }

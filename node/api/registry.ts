@@ -5,6 +5,8 @@ import type { WsConnection } from './wsConnection.ts'
 export interface RequestContext {
   transport: 'http' | 'ws'
   connection?: WsConnection
+  /** WS only: runs after this message's response is sent (subscriptions start notifying then). */
+  afterReply?: (run: () => void) => void
 }
 
 export interface MethodDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {

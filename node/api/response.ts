@@ -48,7 +48,7 @@ function serializeOne(response: RpcResponse, log: Logger): string {
   }
 }
 
-function bigintToQuantity(_key: string, value: unknown): unknown {
+export function bigintToQuantity(_key: string, value: unknown): unknown {
   if (typeof value !== 'bigint') return value
   return value < 0n ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`
 }
