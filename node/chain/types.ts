@@ -21,6 +21,8 @@ export interface ExecutedTx extends TxOutcome {
   /** position in its block */
   index: number
   blockNumber: bigint
+  /** set when the block is sealed; undefined while preconfirmed */
+  blockHash?: Uint8Array
 }
 
 export interface SealedBlock {

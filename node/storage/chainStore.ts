@@ -6,6 +6,8 @@ import type { EvmLog, TxOutcome } from '../chain/types.ts'
 import { MetaKey, Prefix, metaKey, prefixed, readU32, readU64, u32, u64 } from './keys.ts'
 import type { RollbookLevel } from './level.ts'
 
+export type LevelBatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array }
+
 export interface TxLocation {
   blockNumber: bigint
   index: number
@@ -89,10 +91,14 @@ export class ChainStore {
   }
 
   /** One atomic write: block, receipts, tx index, canonical number, head; and the sealed preconf records dropped. */
-  async writeSealedBlock(block: Block, outcomes: TxOutcome[]): Promise<void> {
+  async writeSealedBlock(block: Block, outcomes: TxOutcome[], trieOps: LevelBatchOp[]): Promise<void> {
     const hash = block.hash()
     const number = block.header.number
     const batch = this.db.batch()
+    for (const op of trieOps) {
+      if (op.type === 'put') batch.put(op.key, op.value)
+      else batch.del(op.key)
+    }
     batch.put(prefixed(Prefix.block, hash), block.serialize())
     batch.put(prefixed(Prefix.receipts, hash), encodeOutcomes(outcomes))
     block.transactions.forEach((tx, index) => {

@@ -1,0 +1,286 @@
+import { createBlock, type Block } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
+import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
+import { Account, Address, KECCAK256_RLP, bytesToHex, createZeroAddress, hexToBytes, setLengthLeft } from '@ethereumjs/util'
+import { Bloom, createVM, encodeReceipt, runTx, type VM } from '@ethereumjs/vm'
+import type { Logger } from 'pino'
+import { BET_ENGINE_ADDRESS, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
+import { betEngineDeployedBytecode, genesisStorage } from '../../sdk/src/betEngine/index.ts'
+import { ChainStore } from '../storage/chainStore.ts'
+import type { RollbookLevel } from '../storage/level.ts'
+import { LevelTrieDb } from '../storage/trieDb.ts'
+import { createL2Common } from './common.ts'
+import type { Genesis } from './genesis.ts'
+import { orderedTrieRoot } from './orderedTrie.ts'
+import { RollbookStateManager } from './stateManager.ts'
+import type { ExecutedTx, SealedBlock, TxOutcome } from './types.ts'
+
+export interface L2ChainModules {
+  db: RollbookLevel
+  logger: Logger
+}
+
+/** The block being filled: its txs are executed and preconfirmed, its root not yet computed. */
+export interface PendingBlock {
+  number: bigint
+  timestamp: bigint
+  /** header used while executing (no roots yet) */
+  context: Block
+  txs: ExecutedTx[]
+  receipts: Uint8Array[]
+  gasUsed: bigint
+}
+
+const STORAGE_CACHE_LIMIT = 250_000
+
+/**
+ * The L2 chain: EVM execution over the state trie in LevelDB, real blocks and receipts.
+ * Execution methods must be called one at a time (the sequencer and derivation serialize them).
+ */
+export class L2Chain {
+  readonly common: Common
+  readonly store: ChainStore
+  readonly genesis: Genesis
+  readonly blockGasLimit: bigint
+  private readonly trieDb: LevelTrieDb
+  private readonly state: RollbookStateManager
+  private readonly vm: VM
+  private readonly log: Logger
+  private headBlock: Block
+  private readState: { root: string; sm: MerkleStateManager } | undefined
+
+  private constructor(genesis: Genesis, modules: L2ChainModules, parts: { common: Common; trieDb: LevelTrieDb; state: RollbookStateManager; vm: VM; head: Block; store: ChainStore }) {
+    this.genesis = genesis
+    this.common = parts.common
+    this.trieDb = parts.trieDb
+    this.state = parts.state
+    this.vm = parts.vm
+    this.headBlock = parts.head
+    this.store = parts.store
+    this.blockGasLimit = TX_GAS_LIMIT * BigInt(genesis.maxTxsPerBlock)
+    this.log = modules.logger.child({ module: 'chain' })
+  }
+
+  static async init(genesis: Genesis, modules: L2ChainModules): Promise<L2Chain> {
+    const common = createL2Common(genesis.chainId)
+    const trieDb = new LevelTrieDb(modules.db)
+    const store = new ChainStore(modules.db, common)
+    const trie = await openTrie(trieDb, common)
+    const state = new RollbookStateManager({ trie, common, caches: new Caches() })
+    const vm = await createVM({ common, stateManager: state })
+    let head: Block
+    const headHash = await store.getHeadHash()
+    if (headHash === undefined) {
+      head = await writeGenesis(genesis, common, state, trieDb, store)
+    } else {
+      const stored = await store.getBlockByHash(headHash)
+      if (stored === undefined) throw new Error(`head block ${bytesToHex(headHash)} missing from the database`)
+      head = stored
+      const genesisBlock = await store.getBlockByNumber(0n)
+      const expected = await genesisHeader(genesis, common)
+      if (genesisBlock === undefined || bytesToHex(genesisBlock.hash()) !== bytesToHex(expected.hash())) {
+        throw new Error('the datadir holds a chain with another genesis')
+      }
+      await state.setStateRoot(head.header.stateRoot)
+    }
+    const chain = new L2Chain(genesis, modules, { common, trieDb, state, vm, head, store })
+    chain.log.info({ number: Number(head.header.number), hash: bytesToHex(head.hash()) }, 'chain head loaded')
+    return chain
+  }
+
+  get head(): Block {
+    return this.headBlock
+  }
+
+  get chainId(): bigint {
+    return BigInt(this.genesis.chainId)
+  }
+
+  decodeTx(raw: Uint8Array): TypedTransaction {
+    return createTxFromRLP(raw, { common: this.common })
+  }
+
+  /** Opens the next block at `timestamp`; all its txs run inside one state checkpoint. */
+  async openBlock(timestamp: bigint): Promise<PendingBlock> {
+    const number = this.headBlock.header.number + 1n
+    const context = createBlock(
+      { header: { number, timestamp, gasLimit: this.blockGasLimit, baseFeePerGas: 0n, coinbase: createZeroAddress(), parentHash: this.headBlock.hash() } },
+      { common: this.common, skipConsensusFormatValidation: true },
+    )
+    await this.state.checkpoint()
+    return { number, timestamp, context, txs: [], receipts: [], gasUsed: 0n }
+  }
+
+  /** Executes one tx in the pending block. Validation (nonce, signature, fields) is the caller's job. */
+  async applyTx(pending: PendingBlock, tx: TypedTransaction): Promise<ExecutedTx> {
+    const result = await runTx(this.vm, {
+      tx,
+      block: pending.context,
+      blockGasUsed: pending.gasUsed,
+      skipHardForkValidation: true,
+      skipBlockGasLimitValidation: true,
+    })
+    const gasUsed = result.totalGasSpent
+    pending.gasUsed += gasUsed
+    const failed = result.execResult.exceptionError !== undefined
+    const executed: ExecutedTx = {
+      tx,
+      hash: tx.hash(),
+      from: tx.getSenderAddress().bytes,
+      index: pending.txs.length,
+      blockNumber: pending.number,
+      status: failed ? 0 : 1,
+      gasUsed,
+      cumulativeGasUsed: pending.gasUsed,
+      logs: (result.execResult.logs ?? []) as ExecutedTx['logs'],
+      revertData: failed ? result.execResult.returnValue : new Uint8Array(),
+    }
+    pending.txs.push(executed)
+    pending.receipts.push(encodeReceipt(result.receipt, tx.type))
+    return executed
+  }
+
+  /** Commits the pending block's state, computes its roots and writes block, receipts and trie nodes in one batch. */
+  async sealBlock(pending: PendingBlock): Promise<SealedBlock> {
+    this.trieDb.startBuffering()
+    let trieOps
+    let stateRoot: Uint8Array
+    try {
+      await this.state.commit()
+      stateRoot = await this.state.getStateRoot()
+    } finally {
+      trieOps = this.trieDb.takeBuffered()
+    }
+    const bloom = new Bloom(undefined, this.common)
+    for (const t of pending.txs) for (const log of t.logs) addLogToBloom(bloom, log)
+    const block = createBlock(
+      {
+        header: {
+          parentHash: this.headBlock.hash(),
+          number: pending.number,
+          timestamp: pending.timestamp,
+          gasLimit: this.blockGasLimit,
+          gasUsed: pending.gasUsed,
+          baseFeePerGas: 0n,
+          coinbase: createZeroAddress(),
+          stateRoot,
+          transactionsTrie: orderedTrieRoot(pending.txs.map((t) => t.tx.serialize())),
+          receiptTrie: orderedTrieRoot(pending.receipts),
+          logsBloom: bloom.bitvector,
+        },
+        transactions: pending.txs.map((t) => t.tx),
+        withdrawals: [],
+      },
+      { common: this.common, skipConsensusFormatValidation: true },
+    )
+    await this.store.writeSealedBlock(block, pending.txs, trieOps)
+    this.headBlock = block
+    if (this.storageCacheSize() > STORAGE_CACHE_LIMIT) this.state.clearCaches()
+    for (const t of pending.txs) t.blockHash = block.hash()
+    return { block, hash: block.hash(), txs: pending.txs }
+  }
+
+  /** State as of a sealed block, read-only (eth_getBalance, eth_getProof, eth_call at a block). */
+  async stateAt(block: Block): Promise<MerkleStateManager> {
+    const root = bytesToHex(block.header.stateRoot)
+    if (this.readState?.root === root) return this.readState.sm
+    const trie = await openTrie(this.trieDb, this.common)
+    trie.root(block.header.stateRoot)
+    const sm = new MerkleStateManager({ trie, common: this.common })
+    if (block === this.headBlock) this.readState = { root, sm }
+    return sm
+  }
+
+  /**
+   * Runs a call against the live (preconfirmed) state and reverts it; must be serialized with execution.
+   * STACK.md: `evm.runCall` bumps the caller's nonce, hence the checkpoint.
+   */
+  async callPending(pending: PendingBlock, call: { from?: Uint8Array; to: Uint8Array; data: Uint8Array }) {
+    await this.state.checkpoint()
+    try {
+      return await this.vm.evm.runCall({
+        caller: new Address(call.from ?? new Uint8Array(20)),
+        to: new Address(call.to),
+        data: call.data,
+        gasLimit: TX_GAS_LIMIT,
+        block: pending.context,
+      })
+    } finally {
+      await this.state.revert()
+    }
+  }
+
+  /** Reads from the live state: pending nonce, balance, storage (serialized with execution by the caller). */
+  get liveState(): MerkleStateManager {
+    return this.state
+  }
+
+  private storageCacheSize(): number {
+    return (this.state as unknown as { _caches?: Caches })._caches?.storage?.size() ?? 0
+  }
+}
+
+async function openTrie(trieDb: LevelTrieDb, common: Common): Promise<MerklePatriciaTrie> {
+  return createMPT({ db: trieDb, useKeyHashing: true, valueEncoding: 'view', common })
+}
+
+export function addLogToBloom(bloom: Bloom, log: TxOutcome['logs'][number]): void {
+  bloom.add(log[0])
+  for (const topic of log[1]) bloom.add(topic)
+}
+
+/** Writes the genesis alloc (the bet engine's code and storage) into `trie` and returns the state root. */
+async function genesisRoot(genesis: Genesis, common: Common, trie: MerklePatriciaTrie): Promise<Uint8Array> {
+  const sm = new MerkleStateManager({ trie, common })
+  const engine = new Address(hexToBytes(BET_ENGINE_ADDRESS))
+  await sm.putAccount(engine, new Account(1n))
+  await sm.putCode(engine, hexToBytes(betEngineDeployedBytecode))
+  const storage = genesisStorage({
+    operator: genesis.betEngine.operator,
+    oracle: genesis.betEngine.oracle,
+    balances: genesis.betEngine.balances,
+  })
+  for (const [slot, value] of storage) await sm.putStorage(engine, hexToBytes(slot), setLengthLeft(hexToBytes(value), 32))
+  return sm.getStateRoot()
+}
+
+/** The genesis block as `genesis` defines it, computed in a throwaway in-memory trie. */
+async function genesisHeader(genesis: Genesis, common: Common): Promise<Block> {
+  const root = await genesisRoot(genesis, common, await createMPT({ useKeyHashing: true, common }))
+  return genesisBlockWithRoot(genesis, common, root)
+}
+
+function genesisBlockWithRoot(genesis: Genesis, common: Common, stateRoot: Uint8Array): Block {
+  return createBlock(
+    {
+      header: {
+        number: 0n,
+        timestamp: BigInt(genesis.timestamp),
+        gasLimit: TX_GAS_LIMIT * BigInt(genesis.maxTxsPerBlock),
+        baseFeePerGas: 0n,
+        stateRoot,
+        transactionsTrie: KECCAK256_RLP,
+        receiptTrie: KECCAK256_RLP,
+      },
+      withdrawals: [],
+    },
+    { common, skipConsensusFormatValidation: true },
+  )
+}
+
+async function writeGenesis(genesis: Genesis, common: Common, state: RollbookStateManager, trieDb: LevelTrieDb, store: ChainStore): Promise<Block> {
+  trieDb.startBuffering()
+  let root: Uint8Array
+  let trieOps
+  try {
+    root = await genesisRoot(genesis, common, await openTrie(trieDb, common))
+  } finally {
+    trieOps = trieDb.takeBuffered()
+  }
+  const block = genesisBlockWithRoot(genesis, common, root)
+  await store.writeSealedBlock(block, [], trieOps)
+  await state.setStateRoot(root)
+  return block
+}
