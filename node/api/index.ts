@@ -15,11 +15,12 @@ export {
   type RpcErrorOptions,
 } from './errors.ts'
 export { defaultApiOptions, resolveApiOptions, type ApiOptions } from './options.ts'
-export { MethodRegistry, defineMethod, type MethodDefinition, type RequestContext } from './registry.ts'
+export { MethodRegistry, defineMethod, type AnyMethodDefinition, type MethodDefinition, type RequestContext } from './registry.ts'
 export {
   SubscriptionRegistry,
   defineSubscription,
   type SubscribeMethod,
+  type AnySubscriptionDefinition,
   type SubscriptionDefinition,
   type Unsubscribe,
 } from './subscriptions.ts'

@@ -9,7 +9,7 @@ export interface RequestContext {
   afterReply?: (run: () => void) => void
 }
 
-export interface MethodDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
+export interface MethodDefinition<S extends z.ZodTypeAny> {
   name: string
   /** A tuple (or array) schema of the positional params. */
   params: S
@@ -22,25 +22,28 @@ export function defineMethod<S extends z.ZodTypeAny>(definition: MethodDefinitio
   return definition
 }
 
-export class MethodRegistry {
-  private readonly methods = new Map<string, MethodDefinition>()
+/** Any method, whatever its params schema (a generic default would be invariant and refuse concrete ones). */
+export type AnyMethodDefinition = MethodDefinition<any>
 
-  constructor(definitions: readonly MethodDefinition[] = []) {
+export class MethodRegistry {
+  private readonly methods = new Map<string, AnyMethodDefinition>()
+
+  constructor(definitions: readonly AnyMethodDefinition[] = []) {
     this.registerAll(definitions)
   }
 
-  register(definition: MethodDefinition): this {
+  register(definition: AnyMethodDefinition): this {
     if (this.methods.has(definition.name)) throw new Error(`method ${definition.name} is already registered`)
     this.methods.set(definition.name, definition)
     return this
   }
 
-  registerAll(definitions: readonly MethodDefinition[]): this {
+  registerAll(definitions: readonly AnyMethodDefinition[]): this {
     for (const definition of definitions) this.register(definition)
     return this
   }
 
-  get(name: string): MethodDefinition | undefined {
+  get(name: string): AnyMethodDefinition | undefined {
     return this.methods.get(name)
   }
 

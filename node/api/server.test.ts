@@ -159,7 +159,8 @@ t.test('JSON-RPC over HTTP', async (t) => {
     t.same(await health.json(), { ok: true })
     const missing = await fetch(`${httpUrl}/nowhere`, { method: 'POST' })
     t.equal(missing.status, 404)
-    t.equal((await missing.json()).error.code, -32600)
+    const body = (await missing.json()) as { error: { code: number } }
+    t.equal(body.error.code, -32600)
   })
 
   t.test('after all that the server still answers', async (t) => {

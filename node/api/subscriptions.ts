@@ -10,7 +10,7 @@ export const subscriptionNamespaces = {
 
 export type Unsubscribe = () => void
 
-export interface SubscriptionDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
+export interface SubscriptionDefinition<S extends z.ZodTypeAny> {
   method: SubscribeMethod
   /** e.g. 'newHeads', 'logs', 'preconfirmations', 'market', 'account' */
   kind: string
@@ -26,21 +26,24 @@ export function defineSubscription<S extends z.ZodTypeAny>(
   return definition
 }
 
-export class SubscriptionRegistry {
-  private readonly kinds = new Map<string, SubscriptionDefinition>()
+/** Any subscription kind, whatever its params schema (a generic default would be invariant). */
+export type AnySubscriptionDefinition = SubscriptionDefinition<any>
 
-  constructor(definitions: readonly SubscriptionDefinition[] = []) {
+export class SubscriptionRegistry {
+  private readonly kinds = new Map<string, AnySubscriptionDefinition>()
+
+  constructor(definitions: readonly AnySubscriptionDefinition[] = []) {
     for (const definition of definitions) this.register(definition)
   }
 
-  register(definition: SubscriptionDefinition): this {
+  register(definition: AnySubscriptionDefinition): this {
     const key = kindKey(definition.method, definition.kind)
     if (this.kinds.has(key)) throw new Error(`subscription ${definition.method} ${definition.kind} is already registered`)
     this.kinds.set(key, definition)
     return this
   }
 
-  get(method: SubscribeMethod, kind: string): SubscriptionDefinition | undefined {
+  get(method: SubscribeMethod, kind: string): AnySubscriptionDefinition | undefined {
     return this.kinds.get(kindKey(method, kind))
   }
 }
