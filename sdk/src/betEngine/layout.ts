@@ -3,7 +3,7 @@
  * documented at the top of bridge-contracts/src/stf/BetEngineLogic.sol. Slots are where Solidity
  * would place them, so `eth_getStorageAt(BET_ENGINE_ADDRESS, slot)` reads what one expects.
  */
-import { encodeAbiParameters, keccak256, numberToHex, type Address, type Hex } from 'viem'
+import { encodeAbiParameters, getAddress, keccak256, numberToHex, type Address, type Hex } from 'viem'
 
 export const OPERATOR_SLOT = 0n
 export const ORACLE_SLOT = 1n
@@ -115,7 +115,7 @@ export interface BetRecord {
 /** Decodes a bet from its two storage words. */
 export function decodeBet(head: bigint, amounts: bigint): BetRecord {
   return {
-    bettor: `0x${bits(head, 0n, 160n).toString(16).padStart(40, '0')}`,
+    bettor: getAddress(`0x${bits(head, 0n, 160n).toString(16).padStart(40, '0')}`),
     marketId: bits(head, 160n, 64n),
     outcome: Number(bits(head, 224n, 8n)),
     status: Number(bits(head, 232n, 8n)),
