@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { Address } from 'viem'
 import { RESULT_VOID, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
 import type { BetEngineHarness } from './evmHarness.ts'
@@ -16,7 +16,6 @@ import {
   USDC,
 } from './fixtures.ts'
 
-type Test = typeof t
 
 /** Sends a call that must revert with `errorName`, and checks that no balance or counter moved. */
 async function expectRejected(
