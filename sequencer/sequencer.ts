@@ -1,0 +1,238 @@
+import { Address } from '@ethereumjs/util'
+import type { Logger } from 'pino'
+import type { L2Chain, PendingBlock } from '../node/chain/chain.ts'
+import type { ChainEvents } from '../node/chain/events.ts'
+import type { ExecutedTx } from '../node/chain/types.ts'
+import type { PreconfRecord } from '../node/storage/chainStore.ts'
+import { SequencerStoppedError, TxRejectedError } from './errors.ts'
+import { NonceGapPool } from './mempool.ts'
+import { defaultSequencerOptions, type SequencerOptions } from './options.ts'
+import { checkRawTx, type CheckedTx } from './txValidation.ts'
+
+export interface SequencerModules {
+  chain: L2Chain
+  events: ChainEvents
+  logger: Logger
+}
+
+/** What eth_sendRawTransaction answers: executed and durable (preconfirmed), or held for a nonce gap. */
+export type SubmitResult = { hash: Uint8Array; status: 'preconfirmed'; executed: ExecutedTx } | { hash: Uint8Array; status: 'queued' }
+
+type Job =
+  | { kind: 'tx'; checked: CheckedTx; resolve: (r: SubmitResult) => void; reject: (e: unknown) => void }
+  | { kind: 'read'; run: (pending: PendingBlock) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }
+  | { kind: 'seal' }
+
+interface Acknowledgement {
+  executed: ExecutedTx
+  raw: Uint8Array
+  resolve?: (r: SubmitResult) => void
+}
+
+/**
+ * Orders txs by arrival, executes each at once in the open block, makes a group durable with one
+ * fsync'd write and only then answers (a preconfirmation), and seals blocks on a timer or when full.
+ * One loop runs every job, so execution, reads of the live state and sealing never interleave.
+ */
+export class Sequencer {
+  private readonly opts: SequencerOptions
+  private readonly chain: L2Chain
+  private readonly events: ChainEvents
+  private readonly log: Logger
+  private readonly pool: NonceGapPool
+  private readonly jobs: Job[] = []
+  private pending: PendingBlock | undefined
+  private running = false
+  private stopped = false
+  private loopIdle: Promise<void> = Promise.resolve()
+  private wake: (() => void) | undefined
+  private sealTimer: NodeJS.Timeout | undefined
+  private fatal: unknown
+
+  constructor(opts: Partial<SequencerOptions>, modules: SequencerModules) {
+    this.opts = { ...defaultSequencerOptions, ...opts }
+    this.chain = modules.chain
+    this.events = modules.events
+    this.log = modules.logger.child({ module: 'sequencer' })
+    this.pool = new NonceGapPool(this.opts.maxQueuedTxs)
+  }
+
+  /** Replays preconfirmed txs of an unsealed block left by a crash, then starts the loop and the block timer. */
+  async start(): Promise<void> {
+    await this.recover()
+    this.running = true
+    this.loopIdle = this.loop()
+    this.sealTimer = setInterval(() => this.enqueue({ kind: 'seal' }), this.opts.blockTimeMs)
+    this.log.info({ blockTimeMs: this.opts.blockTimeMs, head: Number(this.chain.head.header.number) }, 'sequencer started')
+  }
+
+  /** Seals what is open, then stops. Txs still queued are refused. */
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    clearInterval(this.sealTimer)
+    this.enqueue({ kind: 'seal' })
+    this.running = false
+    this.wake?.()
+    await this.loopIdle
+  }
+
+  /** Checks a raw tx and runs it; resolves once it is executed and durable. Rejects with TxRejectedError. */
+  submitRawTx(raw: Uint8Array): Promise<SubmitResult> {
+    if (this.stopped || this.fatal !== undefined) return Promise.reject(new SequencerStoppedError())
+    let checked: CheckedTx
+    try {
+      checked = checkRawTx(raw, (r) => this.chain.decodeTx(r), this.chain.chainId, this.opts.maxTxBytes)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'tx', checked, resolve, reject }))
+  }
+
+  /** Runs `read` against the live, preconfirmed state, in order with execution. */
+  readPending<T>(read: (pending: PendingBlock) => Promise<T>): Promise<T> {
+    if (this.stopped) return Promise.reject(new SequencerStoppedError())
+    return new Promise<T>((resolve, reject) =>
+      this.enqueue({ kind: 'read', run: read, resolve: resolve as (v: unknown) => void, reject }),
+    )
+  }
+
+  /** The open block's preconfirmed txs (for receipts and pending reads before the seal). */
+  get pendingBlock(): PendingBlock | undefined {
+    return this.pending
+  }
+
+  get queuedCount(): number {
+    return this.pool.size
+  }
+
+  private enqueue(job: Job): void {
+    this.jobs.push(job)
+    this.wake?.()
+  }
+
+  private async loop(): Promise<void> {
+    while (true) {
+      if (this.jobs.length === 0) {
+        if (!this.running) return
+        await new Promise<void>((resolve) => (this.wake = resolve))
+        this.wake = undefined
+        continue
+      }
+      const batch = this.jobs.splice(0, this.jobs.length)
+      try {
+        await this.runJobs(batch)
+      } catch (e) {
+        this.halt(e, batch)
+        return
+      }
+    }
+  }
+
+  private async runJobs(batch: Job[]): Promise<void> {
+    let acks: Acknowledgement[] = []
+    for (const job of batch) {
+      if (job.kind === 'tx') {
+        await this.runTx(job, acks)
+        if (this.pending !== undefined && this.pending.txs.length >= this.chain.genesis.maxTxsPerBlock) {
+          acks = await this.makeDurable(acks)
+          await this.seal()
+        }
+        continue
+      }
+      acks = await this.makeDurable(acks)
+      if (job.kind === 'seal') await this.seal()
+      else await job.run(await this.openPending()).then(job.resolve, job.reject)
+    }
+    await this.makeDurable(acks)
+  }
+
+  private async runTx(job: Extract<Job, { kind: 'tx' }>, acks: Acknowledgement[]): Promise<void> {
+    const { checked } = job
+    const pending = await this.openPending()
+    const nonce = await this.accountNonce(checked.sender)
+    if (checked.tx.nonce < nonce) {
+      job.reject(new TxRejectedError('nonceTooLow', `nonce too low: next nonce ${nonce}, tx nonce ${checked.tx.nonce}`))
+      return
+    }
+    if (checked.tx.nonce > nonce) {
+      if (this.pool.has(checked.hash)) return job.reject(new TxRejectedError('alreadyKnown', 'already known'))
+      if (checked.tx.nonce - nonce > BigInt(this.opts.maxNonceGap)) {
+        return job.reject(new TxRejectedError('nonceTooHigh', `nonce too high: next nonce ${nonce}, tx nonce ${checked.tx.nonce}, at most ${this.opts.maxNonceGap} ahead`))
+      }
+      if (!this.pool.add(checked)) return job.reject(new TxRejectedError('poolFull', 'txpool is full'))
+      job.resolve({ hash: checked.hash, status: 'queued' })
+      return
+    }
+    acks.push({ executed: await this.chain.applyTx(pending, checked.tx), raw: checked.raw, resolve: job.resolve })
+    // a held tx whose gap this one filled runs right behind it
+    let next = nonce + 1n
+    for (let held = this.pool.take(checked.sender, next); held !== undefined; held = this.pool.take(checked.sender, ++next)) {
+      acks.push({ executed: await this.chain.applyTx(pending, held.tx), raw: held.raw })
+    }
+  }
+
+  /** One fsync'd write for the group, then the answers and the preconfirmation events. */
+  private async makeDurable(acks: Acknowledgement[]): Promise<Acknowledgement[]> {
+    if (acks.length === 0) return acks
+    const pending = this.pending as PendingBlock
+    const records: PreconfRecord[] = acks.map(({ executed, raw }) => ({
+      blockNumber: executed.blockNumber,
+      index: executed.index,
+      timestamp: pending.timestamp,
+      rawTx: raw,
+    }))
+    await this.chain.store.appendPreconfs(records)
+    for (const { executed, resolve } of acks) resolve?.({ hash: executed.hash, status: 'preconfirmed', executed })
+    this.events.emit('preconfirmed', acks.map((a) => a.executed))
+    return []
+  }
+
+  private async openPending(): Promise<PendingBlock> {
+    if (this.pending === undefined) {
+      const now = BigInt(Math.floor(Date.now() / 1000))
+      const parent = this.chain.head.header.timestamp
+      this.pending = await this.chain.openBlock(now > parent ? now : parent)
+    }
+    return this.pending
+  }
+
+  private async seal(): Promise<void> {
+    const pending = this.pending
+    if (pending === undefined || pending.txs.length === 0) return
+    this.pending = undefined
+    const sealed = await this.chain.sealBlock(pending)
+    this.log.debug({ number: Number(pending.number), txs: pending.txs.length }, 'sealed block')
+    this.events.emit('sealed', sealed)
+  }
+
+  private async accountNonce(sender: Uint8Array): Promise<bigint> {
+    const account = await this.chain.liveState.getAccount(new Address(sender))
+    return account?.nonce ?? 0n
+  }
+
+  /** Re-executes the preconfirmed txs of unsealed blocks exactly as first run: same block, timestamp and order. */
+  private async recover(): Promise<void> {
+    const records = await this.chain.store.readPreconfs(this.chain.head.header.number)
+    if (records.length === 0) return
+    for (const record of records) {
+      if (this.pending !== undefined && this.pending.number !== record.blockNumber) await this.seal()
+      if (this.pending === undefined) this.pending = await this.chain.openBlock(record.timestamp)
+      if (record.blockNumber !== this.pending.number || record.index !== this.pending.txs.length) {
+        throw new Error(`preconfirmation log out of order at block ${record.blockNumber} index ${record.index}`)
+      }
+      await this.chain.applyTx(this.pending, this.chain.decodeTx(record.rawTx))
+    }
+    this.log.info({ txs: records.length, block: Number(this.pending?.number) }, 'replayed preconfirmed txs after restart')
+  }
+
+  /** A failed durable write or seal leaves state that must not be built on: refuse everything and alert. */
+  private halt(error: unknown, batch: Job[]): void {
+    this.fatal = error
+    this.running = false
+    clearInterval(this.sealTimer)
+    this.log.fatal({ err: error }, 'sequencer halted: storage or execution failure; restart the node to recover from the durable log')
+    const stopped = new SequencerStoppedError('sequencer halted after an internal failure')
+    for (const job of [...batch, ...this.jobs.splice(0)]) if (job.kind !== 'seal') job.reject(stopped)
+  }
+}

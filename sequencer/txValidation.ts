@@ -1,0 +1,69 @@
+import { Capability, TransactionType, type TypedTransaction } from '@ethereumjs/tx'
+import { bytesToHex } from '@ethereumjs/util'
+import { BET_ENGINE_ADDRESS, TX_GAS_LIMIT } from '../sdk/src/constants.ts'
+import { TxRejectedError } from './errors.ts'
+
+/** Contracts a transaction may call (decision 2: a betting chain, not a general chain). */
+const PREDEPLOYS = new Set<string>([BET_ENGINE_ADDRESS.toLowerCase()])
+
+const ACCEPTED_TYPES = new Set<number>([TransactionType.Legacy, TransactionType.AccessListEIP2930, TransactionType.FeeMarketEIP1559])
+
+export interface CheckedTx {
+  tx: TypedTransaction
+  raw: Uint8Array
+  hash: Uint8Array
+  sender: Uint8Array
+}
+
+/**
+ * Every check that needs no state: decoding, type, chain id, signature, target, value, fees, gas limit.
+ * The nonce is checked against the live state when the tx runs.
+ */
+export function checkRawTx(raw: Uint8Array, decode: (raw: Uint8Array) => TypedTransaction, chainId: bigint, maxTxBytes: number): CheckedTx {
+  if (raw.length === 0) throw new TxRejectedError('decode', 'invalid transaction: empty input')
+  if (raw.length > maxTxBytes) throw new TxRejectedError('oversized', `oversized data: transaction size ${raw.length}, limit ${maxTxBytes}`)
+  if (raw[0] <= 0x7f && !ACCEPTED_TYPES.has(raw[0])) {
+    throw new TxRejectedError('unsupportedType', `transaction type not supported: ${raw[0]}`)
+  }
+  let tx: TypedTransaction
+  try {
+    tx = decode(raw)
+  } catch (e) {
+    throw new TxRejectedError('decode', `invalid transaction: ${decodeReason(e)}`)
+  }
+  if (!ACCEPTED_TYPES.has(tx.type)) throw new TxRejectedError('unsupportedType', `transaction type not supported: ${tx.type}`)
+  if (tx.type === TransactionType.Legacy && !tx.supports(Capability.EIP155ReplayProtection)) {
+    throw new TxRejectedError('chainId', 'only replay-protected (EIP-155) transactions allowed over RPC')
+  }
+  const txChainId = 'chainId' in tx ? (tx.chainId as bigint) : tx.common.chainId()
+  if (txChainId !== chainId) {
+    throw new TxRejectedError('chainId', `invalid chain id for signer: have ${txChainId} want ${chainId}`)
+  }
+  let sender: Uint8Array
+  try {
+    if (!tx.isSigned()) throw new Error('unsigned')
+    sender = tx.getSenderAddress().bytes
+  } catch {
+    throw new TxRejectedError('signature', 'invalid sender: invalid transaction v, r, s values')
+  }
+  if (tx.to === undefined) throw new TxRejectedError('target', 'contract creation is not allowed: transactions may call only the predeploys')
+  const to = bytesToHex(tx.to.bytes)
+  if (!PREDEPLOYS.has(to)) throw new TxRejectedError('target', `transaction target ${to} is not a predeploy`)
+  if (tx.value !== 0n) throw new TxRejectedError('value', 'transaction value must be zero')
+  if (!feesAreZero(tx)) throw new TxRejectedError('fees', 'fees must be zero: gas price, max fee and priority fee are all 0 on this chain')
+  if (tx.gasLimit !== TX_GAS_LIMIT) {
+    throw new TxRejectedError('gasLimit', `gas limit must be exactly ${TX_GAS_LIMIT}: have ${tx.gasLimit}`)
+  }
+  return { tx, raw, hash: tx.hash(), sender }
+}
+
+function feesAreZero(tx: TypedTransaction): boolean {
+  if ('maxFeePerGas' in tx) return tx.maxFeePerGas === 0n && tx.maxPriorityFeePerGas === 0n
+  return tx.gasPrice === 0n
+}
+
+/** ethereumjs errors carry a long context suffix; keep the first clause a person can read. */
+function decodeReason(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e)
+  return message.split(' (tx type=')[0].split('\n')[0].slice(0, 200)
+}
