@@ -1,0 +1,91 @@
+/** Layout equivalence: raw storage at the slots sdk/src/betEngine/layout.ts computes equals the contract's views. */
+import t from 'tap'
+import {
+  balanceSlot,
+  betAmountsSlot,
+  betSlot,
+  decodeBet,
+  decodeMarketHead,
+  genesisStorage,
+  marketLiabilitySlot,
+  marketMaxLiabilitySlot,
+  marketOddsSlot,
+  marketSlot,
+  nextBetIdSlot,
+  nextMarketIdSlot,
+  operatorSlot,
+  oracleSlot,
+  packedField,
+} from '../../sdk/src/betEngine/layout.ts'
+import { decodeBetEngineError } from '../../sdk/src/betEngine/errors.ts'
+import { accounts, alice, bob, carol, createEngine, openMarket, operator, oracle, placeBet, USDC } from './fixtures.ts'
+
+t.test('layout_storageAtComputedSlots_matchesViews', async (t) => {
+  const engine = await createEngine()
+  const odds16 = Array.from({ length: 16 }, (_, i) => 10_500 + i * 7_321)
+  const wide = await openMarket(engine, { odds: odds16, maxStake: 123n * USDC, maxLiability: 54_321n * USDC })
+  const narrow = await openMarket(engine, { odds: [19_000, 21_000], closeIn: 60n })
+  const placed = [
+    await placeBet(engine, alice, wide, 0, 10n * USDC),
+    await placeBet(engine, bob, wide, 9, 3n * USDC + 7n),
+    await placeBet(engine, alice, wide, 15, 1n),
+    await placeBet(engine, carol, narrow, 1, 2n * USDC),
+    await placeBet(engine, operator, narrow, 0, 5n * USDC),
+  ]
+  engine.time += 60n
+  await engine.write(oracle, 'reportResult', [narrow, 1])
+  await engine.write(bob, 'settleBet', [placed[3]])
+
+  t.equal(await engine.storageAt(operatorSlot), BigInt(operator))
+  t.equal(await engine.storageAt(oracleSlot), BigInt(oracle))
+  t.equal(await engine.storageAt(nextMarketIdSlot), await engine.read('nextMarketId'))
+  t.equal(await engine.storageAt(nextBetIdSlot), await engine.read('nextBetId'))
+  for (const account of accounts) {
+    t.equal(await engine.storageAt(balanceSlot(account)), await engine.read('balanceOf', [account]), `balance of ${account}`)
+  }
+
+  for (const id of [wide, narrow]) {
+    const market = await engine.read('getMarket', [id])
+    const head = decodeMarketHead(await engine.storageAt(marketSlot(id)))
+    t.same(head, {
+      status: market.status,
+      outcomeCount: market.outcomeCount,
+      result: market.result,
+      closeTime: market.closeTime,
+      maxStake: market.maxStake,
+    })
+    t.equal(await engine.storageAt(marketMaxLiabilitySlot(id)), market.maxLiability)
+    for (let outcome = 0; outcome < market.outcomeCount; outcome++) {
+      const odds = marketOddsSlot(id, outcome)
+      t.equal(Number(packedField(await engine.storageAt(odds.slot), odds.shift, 32n)), market.odds[outcome], `odds[${outcome}]`)
+      const liability = marketLiabilitySlot(id, outcome)
+      t.equal(packedField(await engine.storageAt(liability.slot), liability.shift, 128n), market.liability[outcome], `liability[${outcome}]`)
+    }
+  }
+
+  for (const betId of placed) {
+    const stored = decodeBet(await engine.storageAt(betSlot(betId)), await engine.storageAt(betAmountsSlot(betId)))
+    t.same(stored, await engine.read('getBet', [betId]), `bet ${betId}`)
+  }
+})
+
+t.test('genesisStorage_onlyNonzero32ByteWords', async (t) => {
+  const entries = genesisStorage({ operator, oracle, balances: { [alice]: 5n, [bob]: 0n } })
+  t.equal(entries.length, 5, 'operator, oracle, two counters, one balance')
+  for (const [slot, value] of entries) {
+    t.match(slot, /^0x[0-9a-f]{64}$/)
+    t.match(value, /^0x[0-9a-f]{64}$/)
+    t.not(BigInt(value), 0n)
+  }
+  t.same(entries.find(([slot]) => slot === balanceSlot(alice)), [balanceSlot(alice), `0x${'0'.repeat(63)}5`])
+  t.throws(() => genesisStorage({ operator, oracle, balances: { [alice]: -1n } }), RangeError)
+})
+
+t.test('decodeBetEngineError_knownAndUnknown', async (t) => {
+  const engine = await createEngine()
+  const outcome = await engine.write(alice, 'placeBet', [1n, 0, 1n, 0])
+  t.notOk(outcome.ok)
+  if (!outcome.ok) t.same(decodeBetEngineError(outcome.revertData), { name: 'MarketNotOpen', args: [] })
+  t.equal(decodeBetEngineError('0xdeadbeef'), undefined)
+  t.equal(decodeBetEngineError('0x'), undefined)
+})
