@@ -1,0 +1,194 @@
+/**
+ * Property test for money: random sequences of operator, bettor and oracle calls, valid and
+ * invalid, interleaved with time advances, never change sum(balances) + sum(payout of open bets);
+ * and every call stays within TX_GAS_LIMIT.
+ */
+import fc from 'fast-check'
+import t from 'tap'
+import type { Address } from 'viem'
+import { RESULT_VOID, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
+import type { BetEngineHarness, CallOutcome } from './evmHarness.ts'
+import { accounts, balances, createEngine, genesisTotal, operator, oracle } from './fixtures.ts'
+
+/** Picks among what exists (so most calls can succeed), or names a raw value (so some cannot). */
+type Ref = { pick: number } | { raw: bigint }
+
+type Command =
+  | { kind: 'createMarket'; from: Address; outcomeCount: number; odds: number[]; closeIn: bigint; maxStake: bigint; maxLiability: bigint }
+  | { kind: 'setOdds'; from: Address; market: Ref; odds: number[]; fitOdds: boolean }
+  | { kind: 'placeBet'; from: Address; market: Ref; outcome: Ref; stake: bigint; minOdds: number }
+  | { kind: 'reportResult'; from: Address; market: Ref; result: Ref }
+  | { kind: 'settleBet'; from: Address; bet: Ref }
+  | { kind: 'advanceTime'; seconds: bigint }
+
+/** What the test has seen created, to aim commands at it. */
+interface World {
+  markets: Array<{ id: bigint; outcomeCount: number }>
+  bets: bigint[]
+}
+
+const anyone = fc.constantFrom(...accounts)
+/** Mostly a value that passes the engine's checks, sometimes anything in `wild`. */
+function mostly<T>(valid: fc.Arbitrary<T>, wild: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  return fc.oneof({ arbitrary: valid, weight: 6 }, { arbitrary: wild, weight: 1 })
+}
+function ref(rawMax: bigint): fc.Arbitrary<Ref> {
+  return mostly<Ref>(
+    fc.nat().map((pick) => ({ pick })),
+    fc.bigInt({ min: 0n, max: rawMax }).map((raw) => ({ raw })),
+  )
+}
+const mostlyOperator = mostly(fc.constant(operator), anyone)
+const mostlyOracle = mostly(fc.constant(oracle), anyone)
+const validOdds = fc.array(fc.integer({ min: 10_001, max: 80_000 }), { minLength: 2, maxLength: 16 })
+const oddsList = mostly(
+  validOdds,
+  fc.array(fc.oneof(fc.integer({ min: 10_001, max: 80_000 }), fc.constantFrom(0, 9_999, 10_000, 10_000_000, 10_000_001)), {
+    minLength: 0,
+    maxLength: 17,
+  }),
+)
+const stake = mostly(
+  fc.bigInt({ min: 1_000_000n, max: 50_000_000n }),
+  fc.oneof(fc.bigInt({ min: 0n, max: 20_000_000_000n }), fc.constantFrom(0n, 1n, 2n ** 96n - 1n)),
+)
+
+const createMarket: fc.Arbitrary<Command> = fc
+  .record({
+    from: mostlyOperator,
+    odds: oddsList,
+    countDelta: mostly(fc.constant(0), fc.integer({ min: -1, max: 1 })),
+    closeIn: mostly(fc.bigInt({ min: 1n, max: 600n }), fc.bigInt({ min: -10n, max: 0n })),
+    maxStake: mostly(fc.bigInt({ min: 20_000_000n, max: 1_000_000_000n }), fc.bigInt({ min: 0n, max: 20_000_000n })),
+    maxLiability: mostly(fc.bigInt({ min: 1_000_000_000n, max: 200_000_000_000n }), fc.bigInt({ min: 0n, max: 1_000_000_000n })),
+  })
+  .map(({ countDelta, odds, ...rest }) => ({ kind: 'createMarket' as const, outcomeCount: Math.max(0, odds.length + countDelta), odds, ...rest }))
+const setOdds: fc.Arbitrary<Command> = fc.record({
+  kind: fc.constant('setOdds' as const),
+  from: mostlyOperator,
+  market: ref(6n),
+  odds: oddsList,
+  fitOdds: mostly(fc.constant(true), fc.constant(false)),
+})
+const placeBet: fc.Arbitrary<Command> = fc.record({
+  kind: fc.constant('placeBet' as const),
+  from: mostly(fc.constantFrom(accounts[0], accounts[2], accounts[3]), anyone),
+  market: ref(6n),
+  outcome: ref(255n),
+  stake,
+  minOdds: mostly(fc.constant(0), fc.integer({ min: 0, max: 60_000 })),
+})
+const reportResult: fc.Arbitrary<Command> = fc.record({
+  kind: fc.constant('reportResult' as const),
+  from: mostlyOracle,
+  market: ref(6n),
+  result: mostly(fc.oneof(fc.nat().map((pick): Ref => ({ pick })), fc.constant<Ref>({ raw: BigInt(RESULT_VOID) })), ref(255n)),
+})
+const settleBet: fc.Arbitrary<Command> = fc.record({ kind: fc.constant('settleBet' as const), from: anyone, bet: ref(60n) })
+const advanceTime: fc.Arbitrary<Command> = fc.record({
+  kind: fc.constant('advanceTime' as const),
+  seconds: mostly(fc.bigInt({ min: 0n, max: 300n }), fc.bigInt({ min: 0n, max: 5_000n })),
+})
+/** Weighted towards markets and bets, so that most runs reach settlement. */
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { arbitrary: createMarket, weight: 2 },
+  { arbitrary: setOdds, weight: 1 },
+  { arbitrary: placeBet, weight: 5 },
+  { arbitrary: reportResult, weight: 3 },
+  { arbitrary: settleBet, weight: 3 },
+  { arbitrary: advanceTime, weight: 2 },
+)
+
+function resolveRef<T>(r: Ref, known: T[], fallback: bigint, toBig: (item: T) => bigint): bigint {
+  if ('raw' in r) return r.raw
+  return known.length === 0 ? fallback : toBig(known[r.pick % known.length])
+}
+
+function send(engine: BetEngineHarness, world: World, c: Exclude<Command, { kind: 'advanceTime' }>): Promise<CallOutcome> {
+  const market = 'market' in c ? world.markets.find((m) => m.id === resolveRef(c.market, world.markets, 1n, (m) => m.id)) : undefined
+  const marketId = 'market' in c ? resolveRef(c.market, world.markets, 1n, (m) => m.id) : 0n
+  const outcomeOf = (r: Ref) => Number('raw' in r ? r.raw : BigInt(r.pick % (market?.outcomeCount ?? 2)))
+  switch (c.kind) {
+    case 'createMarket':
+      return engine.write(c.from, 'createMarket', [c.outcomeCount, c.odds, engine.time + c.closeIn, c.maxStake, c.maxLiability])
+    case 'setOdds': {
+      const count = market?.outcomeCount ?? c.odds.length
+      const odds = c.fitOdds && c.odds.length > 0 ? Array.from({ length: count }, (_, i) => c.odds[i % c.odds.length]) : c.odds
+      return engine.write(c.from, 'setOdds', [marketId, odds])
+    }
+    case 'placeBet':
+      return engine.write(c.from, 'placeBet', [marketId, outcomeOf(c.outcome), c.stake, c.minOdds])
+    case 'reportResult':
+      return engine.write(c.from, 'reportResult', [marketId, outcomeOf(c.result)])
+    case 'settleBet':
+      return engine.write(c.from, 'settleBet', [resolveRef(c.bet, world.bets, 1n, (id) => id)])
+  }
+}
+
+/** sum(payout of open bets), read from the contract's own views. */
+async function openPayouts(engine: BetEngineHarness): Promise<bigint> {
+  const next = await engine.read('nextBetId')
+  let sum = 0n
+  for (let id = 1n; id < next; id++) {
+    const bet = await engine.read('getBet', [id])
+    if (bet.status === 1) sum += bet.payout
+  }
+  return sum
+}
+
+t.test('money_randomSequences_conserveBalancesPlusOpenPayouts', async (t) => {
+  const maxGas = new Map<string, bigint>()
+  const accepted = new Map<string, number>()
+
+  await fc.assert(
+    fc.asyncProperty(fc.tuple(createMarket, fc.array(command, { minLength: 10, maxLength: 60 })).map(([first, rest]) => [first, ...rest]), async (commands) => {
+      const engine = await createEngine()
+      // Payouts of open bets, tracked from BetPlaced / BetSettled events so each step is checked cheaply.
+      const escrow = new Map<bigint, bigint>()
+      const world: World = { markets: [], bets: [] }
+      for (const c of commands) {
+        if (c.kind === 'advanceTime') {
+          engine.time += c.seconds
+          continue
+        }
+        const outcome = await send(engine, world, c)
+        maxGas.set(c.kind, (maxGas.get(c.kind) ?? 0n) > outcome.gasUsed ? maxGas.get(c.kind)! : outcome.gasUsed)
+        if (outcome.gasUsed > TX_GAS_LIMIT) throw new Error(`${c.kind} used ${outcome.gasUsed} gas`)
+        if (!outcome.ok) {
+          if (outcome.error === undefined) throw new Error(`${c.kind} reverted without a known error: ${outcome.revertData}`)
+          continue
+        }
+        accepted.set(c.kind, (accepted.get(c.kind) ?? 0) + 1)
+        for (const log of outcome.logs) {
+          if (log.eventName === 'MarketCreated') world.markets.push({ id: log.args.marketId as bigint, outcomeCount: log.args.outcomeCount as number })
+          if (log.eventName === 'BetPlaced') world.bets.push(log.args.betId as bigint)
+          if (log.eventName === 'BetPlaced') escrow.set(log.args.betId as bigint, log.args.payout as bigint)
+          if (log.eventName === 'BetSettled') escrow.delete(log.args.betId as bigint)
+        }
+        const total = (await balances(engine)).reduce((a, b) => a + b, 0n) + [...escrow.values()].reduce((a, b) => a + b, 0n)
+        if (total !== genesisTotal) throw new Error(`after ${c.kind}: total ${total} != genesis ${genesisTotal}`)
+      }
+      const tracked = [...escrow.values()].reduce((a, b) => a + b, 0n)
+      if ((await openPayouts(engine)) !== tracked) throw new Error('open payouts in storage differ from events')
+    }),
+    { numRuns: 60 },
+  )
+
+  for (const [kind, gas] of [...maxGas].sort()) {
+    t.ok(gas <= TX_GAS_LIMIT, `${kind}: max gas ${gas} (accepted ${accepted.get(kind) ?? 0} times) within ${TX_GAS_LIMIT}`)
+  }
+  t.ok((accepted.get('placeBet') ?? 0) > 20, 'the generator reaches accepted bets')
+  t.ok((accepted.get('settleBet') ?? 0) > 0, 'the generator reaches settlements')
+})
+
+t.test('gas_worstCaseCalls_withinTxGasLimit', async (t) => {
+  const engine = await createEngine()
+  const odds = Array.from({ length: 16 }, () => 10_000_000)
+  const created = await engine.write(operator, 'createMarket', [16, odds, engine.time + 100n, 2n ** 96n - 1n, 2n ** 128n - 1n])
+  t.ok(created.ok)
+  const changed = await engine.write(operator, 'setOdds', [1n, odds])
+  t.ok(changed.ok)
+  for (const [name, outcome] of [['createMarket (16 outcomes)', created], ['setOdds (16 outcomes)', changed]] as const) {
+    t.ok(outcome.gasUsed <= TX_GAS_LIMIT, `${name}: ${outcome.gasUsed} gas`)
+  }
+})
