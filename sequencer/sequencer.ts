@@ -42,6 +42,8 @@ export class Sequencer {
   private readonly pool: NonceGapPool
   private readonly jobs: Job[] = []
   private pending: PendingBlock | undefined
+  /** the block being sealed: its txs are in neither the pending block nor the store until the write lands */
+  private sealing: PendingBlock | undefined
   private running = false
   private stopped = false
   private loopIdle: Promise<void> = Promise.resolve()
@@ -100,6 +102,15 @@ export class Sequencer {
   /** The open block's preconfirmed txs (for receipts and pending reads before the seal). */
   get pendingBlock(): PendingBlock | undefined {
     return this.pending
+  }
+
+  /** A preconfirmed tx not yet readable from the store (in the open block or the one sealing). */
+  findPreconfirmed(hashHex: string): { executed: ExecutedTx; block: PendingBlock } | undefined {
+    for (const block of [this.pending, this.sealing]) {
+      const executed = block?.byHash.get(hashHex)
+      if (block !== undefined && executed !== undefined) return { executed, block }
+    }
+    return undefined
   }
 
   get queuedCount(): number {
@@ -201,7 +212,8 @@ export class Sequencer {
     const pending = this.pending
     if (pending === undefined || pending.txs.length === 0) return
     this.pending = undefined
-    const sealed = await this.chain.sealBlock(pending)
+    this.sealing = pending
+    const sealed = await this.chain.sealBlock(pending).finally(() => (this.sealing = undefined))
     this.log.debug({ number: Number(pending.number), txs: pending.txs.length }, 'sealed block')
     this.events.emit('sealed', sealed)
   }

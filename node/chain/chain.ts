@@ -29,8 +29,11 @@ export interface PendingBlock {
   /** header used while executing (no roots yet) */
   context: Block
   txs: ExecutedTx[]
+  /** tx hash (hex) -> executed tx, for receipts served before the seal */
+  byHash: Map<string, ExecutedTx>
   receipts: Uint8Array[]
   gasUsed: bigint
+  logCount: number
 }
 
 const STORAGE_CACHE_LIMIT = 250_000
@@ -49,7 +52,6 @@ export class L2Chain {
   private readonly vm: VM
   private readonly log: Logger
   private headBlock: Block
-  private readState: { root: string; sm: MerkleStateManager } | undefined
 
   private constructor(genesis: Genesis, modules: L2ChainModules, parts: { common: Common; trieDb: LevelTrieDb; state: RollbookStateManager; vm: VM; head: Block; store: ChainStore }) {
     this.genesis = genesis
@@ -110,7 +112,7 @@ export class L2Chain {
       { common: this.common, skipConsensusFormatValidation: true },
     )
     await this.state.checkpoint()
-    return { number, timestamp, context, txs: [], receipts: [], gasUsed: 0n }
+    return { number, timestamp, context, txs: [], byHash: new Map(), receipts: [], gasUsed: 0n, logCount: 0 }
   }
 
   /** Executes one tx in the pending block. Validation (nonce, signature, fields) is the caller's job. */
@@ -130,6 +132,7 @@ export class L2Chain {
       hash: tx.hash(),
       from: tx.getSenderAddress().bytes,
       index: pending.txs.length,
+      logsBefore: pending.logCount,
       blockNumber: pending.number,
       status: failed ? 0 : 1,
       gasUsed,
@@ -138,6 +141,8 @@ export class L2Chain {
       revertData: failed ? result.execResult.returnValue : new Uint8Array(),
     }
     pending.txs.push(executed)
+    pending.logCount += executed.logs.length
+    pending.byHash.set(bytesToHex(executed.hash), executed)
     pending.receipts.push(encodeReceipt(result.receipt, tx.type))
     return executed
   }
@@ -184,29 +189,26 @@ export class L2Chain {
 
   /** State as of a sealed block, read-only (eth_getBalance, eth_getProof, eth_call at a block). */
   async stateAt(block: Block): Promise<MerkleStateManager> {
-    const root = bytesToHex(block.header.stateRoot)
-    if (this.readState?.root === root) return this.readState.sm
     const trie = await openTrie(this.trieDb, this.common)
     trie.root(block.header.stateRoot)
-    const sm = new MerkleStateManager({ trie, common: this.common })
-    if (block === this.headBlock) this.readState = { root, sm }
-    return sm
+    return new MerkleStateManager({ trie, common: this.common })
+  }
+
+  /** Runs a call on the state of a sealed block, in a VM of its own (nothing is written). */
+  async callAt(block: Block, call: CallParams) {
+    const stateManager = await this.stateAt(block)
+    const vm = await createVM({ common: this.common.copy(), stateManager })
+    return vm.evm.runCall(callOpts(call, block))
   }
 
   /**
    * Runs a call against the live (preconfirmed) state and reverts it; must be serialized with execution.
    * STACK.md: `evm.runCall` bumps the caller's nonce, hence the checkpoint.
    */
-  async callPending(pending: PendingBlock, call: { from?: Uint8Array; to: Uint8Array; data: Uint8Array }) {
+  async callPending(pending: PendingBlock, call: CallParams) {
     await this.state.checkpoint()
     try {
-      return await this.vm.evm.runCall({
-        caller: new Address(call.from ?? new Uint8Array(20)),
-        to: new Address(call.to),
-        data: call.data,
-        gasLimit: TX_GAS_LIMIT,
-        block: pending.context,
-      })
+      return await this.vm.evm.runCall(callOpts(call, pending.context))
     } finally {
       await this.state.revert()
     }
@@ -219,6 +221,23 @@ export class L2Chain {
 
   private storageCacheSize(): number {
     return (this.state as unknown as { _caches?: Caches })._caches?.storage?.size() ?? 0
+  }
+}
+
+export interface CallParams {
+  from?: Uint8Array
+  to: Uint8Array
+  data: Uint8Array
+}
+
+function callOpts(call: CallParams, block: Block) {
+  return {
+    caller: new Address(call.from ?? new Uint8Array(20)),
+    origin: new Address(call.from ?? new Uint8Array(20)),
+    to: new Address(call.to),
+    data: call.data,
+    gasLimit: TX_GAS_LIMIT,
+    block,
   }
 }
 

@@ -20,6 +20,8 @@ export interface ExecutedTx extends TxOutcome {
   from: Uint8Array
   /** position in its block */
   index: number
+  /** logs of the block's earlier txs (block-wide log indexes start here) */
+  logsBefore: number
   blockNumber: bigint
   /** set when the block is sealed; undefined while preconfirmed */
   blockHash?: Uint8Array

@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util'
+import { RollbookNode } from '../rollbookNode.ts'
+import { OptionsError, type NodeOptionsInput } from '../options.ts'
+import { GenesisError } from '../chain/genesis.ts'
+
+const USAGE = `Usage: rollbook <command> [options]
+
+Commands:
+  node        run a Rollbook node (sequencer by default)
+
+Run 'rollbook <command> --help' for a command's options.`
+
+const NODE_USAGE = `Usage: rollbook node [options]
+
+Options:
+  --mode <m>            sequencer (default); replica and challenger come with the L1 pipeline
+  --datadir <dir>       where the chain is stored (required)          env ROLLBOOK_DATADIR
+  --dev                 a local dev chain: the ten test-mnemonic accounts hold 1,000,000 tokens
+  --genesis <file>      the chain's genesis JSON (protocol config)    env ROLLBOOK_GENESIS
+  --host <host>         RPC and WebSocket host (default 127.0.0.1)     env ROLLBOOK_HOST
+  --port <port>         RPC and WebSocket port (default 8547)          env ROLLBOOK_PORT
+  --block-time <ms>     seal a block this often (default 250)          env ROLLBOOK_BLOCK_TIME
+  --log-level <level>   fatal|error|warn|info|debug|trace|silent      env ROLLBOOK_LOG_LEVEL
+  -h, --help            this help`
+
+class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+function intOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name}: expected a whole number, got '${value}'`)
+  return Number(value)
+}
+
+/** Defaults live in the options schema; environment (ROLLBOOK_*) comes next; flags win. */
+export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): NodeOptionsInput | 'help' {
+  let values
+  try {
+    ;({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        mode: { type: 'string' },
+        datadir: { type: 'string' },
+        dev: { type: 'boolean' },
+        genesis: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'block-time': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }))
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+  if (values.help) return 'help'
+  const datadir = values.datadir ?? env.ROLLBOOK_DATADIR
+  if (datadir === undefined) throw new UsageError('--datadir is required')
+  return {
+    mode: (values.mode ?? env.ROLLBOOK_MODE) as NodeOptionsInput['mode'],
+    datadir,
+    dev: values.dev ?? env.ROLLBOOK_DEV === '1',
+    genesis: values.genesis ?? env.ROLLBOOK_GENESIS,
+    host: values.host ?? env.ROLLBOOK_HOST,
+    port: intOption('port', values.port ?? env.ROLLBOOK_PORT),
+    blockTimeMs: intOption('block-time', values['block-time'] ?? env.ROLLBOOK_BLOCK_TIME),
+    logLevel: (values['log-level'] ?? env.ROLLBOOK_LOG_LEVEL) as NodeOptionsInput['logLevel'],
+  }
+}
+
+async function runNode(args: string[]): Promise<number> {
+  const opts = nodeOptionsFromArgs(args, process.env)
+  if (opts === 'help') {
+    process.stdout.write(`${NODE_USAGE}\n`)
+    return 0
+  }
+  const node = await RollbookNode.init(opts)
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await node.close()
+  return 0
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(`${USAGE}\n`)
+      return command === undefined ? 1 : 0
+    }
+    if (command === 'node') return await runNode(rest)
+    throw new UsageError(`unknown command '${command}'`)
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof OptionsError || e instanceof GenesisError) {
+      process.stderr.write(`rollbook: ${e.message}\n${e instanceof UsageError ? "Run 'rollbook --help' for usage.\n" : ''}`)
+      return 2
+    }
+    process.stderr.write(`rollbook: fatal: ${(e as Error).message}\n`)
+    return 1
+  }
+}
+

@@ -1,0 +1,32 @@
+import { z } from 'zod'
+
+/** Operator options of one node (the protocol config, identical on every node, is the genesis file). */
+export const NodeOptionsSchema = z
+  .object({
+    mode: z.enum(['sequencer', 'replica', 'challenger']).default('sequencer'),
+    datadir: z.string().min(1, 'must not be empty'),
+    dev: z.boolean().default(false),
+    genesis: z.string().optional(),
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8547),
+    blockTimeMs: z.number().int().min(10).max(60_000).default(250),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict()
+
+export type NodeOptions = z.output<typeof NodeOptionsSchema>
+export type NodeOptionsInput = z.input<typeof NodeOptionsSchema>
+
+export class OptionsError extends Error {
+  override readonly name = 'OptionsError'
+}
+
+export function parseNodeOptions(input: unknown): NodeOptions {
+  const parsed = NodeOptionsSchema.safeParse(input)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const field = issue.path.join('.') || 'options'
+    throw new OptionsError(`--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`)
+  }
+  return parsed.data
+}
