@@ -1,0 +1,81 @@
+export { defineRollbookChain, devnetChain, DEVNET_CHAIN_ID, DEVNET_RPC_URL, type DefineRollbookChainParameters } from './chain.ts'
+
+export {
+  createMarket,
+  type CreateMarketParameters,
+  type CreateMarketReturnType,
+  type CreateMarketErrorType,
+} from './actions/createMarket.ts'
+export { setOdds, type SetOddsParameters, type SetOddsReturnType, type SetOddsErrorType } from './actions/setOdds.ts'
+export {
+  reportResult,
+  type ReportResultParameters,
+  type ReportResultReturnType,
+  type ReportResultErrorType,
+} from './actions/reportResult.ts'
+export { placeBet, type PlaceBetParameters, type PlaceBetReturnType, type PlaceBetErrorType } from './actions/placeBet.ts'
+export { settleBet, type SettleBetParameters, type SettleBetReturnType, type SettleBetErrorType } from './actions/settleBet.ts'
+export { getReceipt, type GetReceiptParameters, type GetReceiptReturnType, type GetReceiptErrorType } from './actions/getReceipt.ts'
+export { getMarket, type Market, type GetMarketParameters, type GetMarketReturnType, type GetMarketErrorType } from './actions/getMarket.ts'
+export { getBet, type Bet, type GetBetParameters, type GetBetReturnType, type GetBetErrorType } from './actions/getBet.ts'
+export { getBalance, type GetBalanceParameters, type GetBalanceReturnType, type GetBalanceErrorType } from './actions/getBalance.ts'
+export { getOperator, type GetOperatorParameters, type GetOperatorReturnType, type GetOperatorErrorType } from './actions/getOperator.ts'
+export { getOracle, type GetOracleParameters, type GetOracleReturnType, type GetOracleErrorType } from './actions/getOracle.ts'
+export { betEngineContract, type ReadParameters } from './actions/read.ts'
+
+export {
+  betEngineTransactionFields,
+  sendBetEngineTransaction,
+  type WriteParameters,
+  type SendBetEngineTransactionParameters,
+  type SendBetEngineTransactionReturnType,
+  type SendBetEngineTransactionErrorType,
+} from './transaction.ts'
+export { parseBetEngineReceipt, type BetEngineReceipt, type RollbookRpcReceipt } from './receipt.ts'
+export {
+  decodeBetEngineLogs,
+  findEvent,
+  parseEventNotification,
+  type BetEngineEvent,
+  type BetEngineEventArgs,
+  type BetEngineEventName,
+  type ParseEventNotificationResult,
+} from './events.ts'
+export {
+  createRollbookSocket,
+  parsePreconfirmation,
+  watchAccount,
+  watchMarket,
+  watchPreconfirmations,
+  type CreateRollbookSocketOptions,
+  type RollbookChannel,
+  type RollbookSocket,
+  type Unsubscribe,
+  type WatchAccountParameters,
+  type WatchErrorType,
+  type WatchMarketParameters,
+  type WatchPreconfirmationsParameters,
+} from './watch.ts'
+export {
+  AccountNotFoundError,
+  BetNotFoundError,
+  BetRejectedError,
+  InvalidNotificationError,
+  MarketNotFoundError,
+  ReceiptNotFoundError,
+  RollbookRpcError,
+  SocketClosedError,
+  type AccountNotFoundErrorType,
+  type BetNotFoundErrorType,
+  type BetRejectedErrorType,
+  type InvalidNotificationErrorType,
+  type MarketNotFoundErrorType,
+  type ReceiptNotFoundErrorType,
+  type RollbookErrorType,
+  type RollbookRpcErrorType,
+  type SocketClosedErrorType,
+} from './errors.ts'
+
+export { formatOdds, formatStake, parseOdds, parseStake } from './units.ts'
+export { betEngineAbi, decodeBetEngineError, type BetEngineRevert } from './betEngine/index.ts'
+export * from './constants.ts'
