@@ -141,7 +141,11 @@ export function toBetRejectedError(error: unknown): BetRejectedError | undefined
 /** The code, message and data of the node's JSON-RPC error, wherever viem nested it. */
 function findRpcError(error: unknown): { code: number; message: string; data: unknown } | undefined {
   if (!(error instanceof BaseError)) return undefined
-  const hit = error.walk((e) => typeof (e as { code?: unknown }).code === 'number') as
+  // viem gives -1 to failures that carried no JSON-RPC error (a transport down): not the node's answer.
+  const hit = error.walk((e) => {
+    const code = (e as { code?: unknown }).code
+    return typeof code === 'number' && code !== -1
+  }) as
     | { code: number; message?: unknown; details?: unknown }
     | null
   if (hit === null) return undefined

@@ -29,7 +29,7 @@ export const betEngineTransactionFields = {
 export interface WriteParameters {
   /** The sender; defaults to the client's account. */
   account?: Account | Address | undefined
-  /** Skips the eth_getTransactionCount round trip (or use an account with a nonceManager). */
+  /** Skips the eth_getTransactionCount round trip; without it the node is asked (or the account's nonceManager). */
   nonce?: number | undefined
 }
 
@@ -44,7 +44,7 @@ export type SendBetEngineTransactionErrorType =
 
 /**
  * Signs and sends one call to the bet engine with the fixed fields. A local account signs here
- * (only the nonce is fetched, and not even that with `nonce` or a nonceManager); a JSON-RPC
+ * (only the nonce is fetched, and not even that when `nonce` is given); a JSON-RPC
  * account's wallet signs via eth_sendTransaction. Resolves once the node has executed the
  * transaction and made it durable, so its receipt is available at once.
  */
