@@ -1,4 +1,4 @@
-import { createBlock, type Block } from '@ethereumjs/block'
+import { Block, createBlock, createBlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
@@ -12,6 +12,7 @@ import { ChainStore } from '../storage/chainStore.ts'
 import type { RollbookLevel } from '../storage/level.ts'
 import { LevelTrieDb } from '../storage/trieDb.ts'
 import { createL2Common } from './common.ts'
+import { createSharedTxCommon } from './txCommon.ts'
 import type { Genesis } from './genesis.ts'
 import { orderedTrieRoot } from './orderedTrie.ts'
 import { RollbookStateManager } from './stateManager.ts'
@@ -47,6 +48,7 @@ export class L2Chain {
   readonly store: ChainStore
   readonly genesis: Genesis
   readonly blockGasLimit: bigint
+  private readonly txCommon: Common
   private readonly trieDb: LevelTrieDb
   private readonly state: RollbookStateManager
   private readonly vm: VM
@@ -62,13 +64,14 @@ export class L2Chain {
     this.headBlock = parts.head
     this.store = parts.store
     this.blockGasLimit = TX_GAS_LIMIT * BigInt(genesis.maxTxsPerBlock)
+    this.txCommon = createSharedTxCommon(genesis.chainId)
     this.log = modules.logger.child({ module: 'chain' })
   }
 
   static async init(genesis: Genesis, modules: L2ChainModules): Promise<L2Chain> {
     const common = createL2Common(genesis.chainId)
     const trieDb = new LevelTrieDb(modules.db)
-    const store = new ChainStore(modules.db, common)
+    const store = new ChainStore(modules.db, createSharedTxCommon(genesis.chainId))
     const trie = await openTrie(trieDb, common)
     const state = new RollbookStateManager({ trie, common, caches: new Caches() })
     const vm = await createVM({ common, stateManager: state })
@@ -101,7 +104,7 @@ export class L2Chain {
   }
 
   decodeTx(raw: Uint8Array): TypedTransaction {
-    return createTxFromRLP(raw, { common: this.common })
+    return createTxFromRLP(raw, { common: this.txCommon })
   }
 
   /** Opens the next block at `timestamp`; all its txs run inside one state checkpoint. */
@@ -160,26 +163,24 @@ export class L2Chain {
     }
     const bloom = new Bloom(undefined, this.common)
     for (const t of pending.txs) for (const log of t.logs) addLogToBloom(bloom, log)
-    const block = createBlock(
+    const header = createBlockHeader(
       {
-        header: {
-          parentHash: this.headBlock.hash(),
-          number: pending.number,
-          timestamp: pending.timestamp,
-          gasLimit: this.blockGasLimit,
-          gasUsed: pending.gasUsed,
-          baseFeePerGas: 0n,
-          coinbase: createZeroAddress(),
-          stateRoot,
-          transactionsTrie: orderedTrieRoot(pending.txs.map((t) => t.tx.serialize())),
-          receiptTrie: orderedTrieRoot(pending.receipts),
-          logsBloom: bloom.bitvector,
-        },
-        transactions: pending.txs.map((t) => t.tx),
-        withdrawals: [],
+        parentHash: this.headBlock.hash(),
+        number: pending.number,
+        timestamp: pending.timestamp,
+        gasLimit: this.blockGasLimit,
+        gasUsed: pending.gasUsed,
+        baseFeePerGas: 0n,
+        coinbase: createZeroAddress(),
+        stateRoot,
+        transactionsTrie: orderedTrieRoot(pending.txs.map((t) => t.tx.serialize())),
+        receiptTrie: orderedTrieRoot(pending.receipts),
+        logsBloom: bloom.bitvector,
       },
       { common: this.common, skipConsensusFormatValidation: true },
     )
+    // the Block constructor takes the executed tx objects as they are (createBlock would rebuild each one)
+    const block = new Block(header, pending.txs.map((t) => t.tx), [], [], { common: this.common })
     await this.store.writeSealedBlock(block, pending.txs, trieOps)
     this.headBlock = block
     if (this.storageCacheSize() > STORAGE_CACHE_LIMIT) this.state.clearCaches()

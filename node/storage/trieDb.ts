@@ -31,7 +31,18 @@ export class LevelTrieDb implements DB<string, TrieValue> {
   /** Writes held back while a block seals, so they land in the same atomic batch as the block. */
   private buffer: Map<string, Uint8Array | null> | undefined
 
-  constructor(private readonly level: RollbookLevel) {}
+  /** Trie nodes are content-addressed, so a read cache never goes stale: it saves the LevelDB walk of every trie lookup. */
+  private readonly cache = new Map<string, Uint8Array>()
+
+  constructor(
+    private readonly level: RollbookLevel,
+    private readonly cacheEntries = 200_000,
+  ) {}
+
+  private remember(key: string, value: Uint8Array): void {
+    this.cache.set(key, value)
+    if (this.cache.size > this.cacheEntries) this.cache.delete(this.cache.keys().next().value as string)
+  }
 
   /** From now on puts and deletes are held in memory (and read back) until `takeBuffered()`. */
   startBuffering(): void {
@@ -52,31 +63,39 @@ export class LevelTrieDb implements DB<string, TrieValue> {
   async get(key: string, opts?: EncodingOpts): Promise<TrieValue | undefined> {
     const held = this.buffer?.get(key)
     if (held === null) return undefined
-    const value = held ?? (await this.level.get(trieKey(key)))
-    return value === undefined ? undefined : decodeValue(value, opts)
+    let value = held ?? this.cache.get(key)
+    if (value === undefined) {
+      value = await this.level.get(trieKey(key))
+      if (value === undefined) return undefined
+      this.remember(key, value)
+    }
+    return decodeValue(value, opts)
   }
 
   async put(key: string, value: TrieValue): Promise<void> {
-    if (this.buffer !== undefined) this.buffer.set(key, encodeValue(value))
-    else await this.level.put(trieKey(key), encodeValue(value))
+    const bytes = encodeValue(value)
+    this.remember(key, bytes)
+    if (this.buffer !== undefined) this.buffer.set(key, bytes)
+    else await this.level.put(trieKey(key), bytes)
   }
 
   async del(key: string): Promise<void> {
+    this.cache.delete(key)
     if (this.buffer !== undefined) this.buffer.set(key, null)
     else await this.level.del(trieKey(key))
   }
 
   async batch(ops: BatchDBOp<string, TrieValue>[]): Promise<void> {
-    if (this.buffer !== undefined) {
-      for (const op of ops) this.buffer.set(op.key, op.type === 'put' ? encodeValue(op.value as TrieValue) : null)
-      return
-    }
-    const batch = this.level.batch()
+    const batch = this.buffer === undefined ? this.level.batch() : undefined
     for (const op of ops) {
-      if (op.type === 'put') batch.put(trieKey(op.key), encodeValue(op.value as TrieValue))
-      else batch.del(trieKey(op.key))
+      const bytes = op.type === 'put' ? encodeValue(op.value as TrieValue) : null
+      if (bytes === null) this.cache.delete(op.key)
+      else this.remember(op.key, bytes)
+      if (this.buffer !== undefined) this.buffer.set(op.key, bytes)
+      else if (bytes === null) batch!.del(trieKey(op.key))
+      else batch!.put(trieKey(op.key), bytes)
     }
-    await batch.write()
+    await batch?.write()
   }
 
   /** Every trie (account and storage) shares this one instance, and so its write buffer. */
