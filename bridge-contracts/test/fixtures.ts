@@ -1,4 +1,5 @@
 /** Accounts, genesis and small helpers shared by the bet engine contract tests. */
+import type { Test } from 'tap'
 import { getAddress, type Address } from 'viem'
 import { BetEngineHarness } from './evmHarness.ts'
 
@@ -61,4 +62,31 @@ export async function placeBet(
 
 export async function balances(engine: BetEngineHarness): Promise<bigint[]> {
   return Promise.all(accounts.map((account) => engine.read('balanceOf', [account])))
+}
+
+/** Sends a call that must revert with `errorName`, and checks that no balance or counter moved. */
+export async function expectRejected(
+  t: Test,
+  engine: BetEngineHarness,
+  from: Address,
+  call: (from: Address) => ReturnType<BetEngineHarness['write']>,
+  errorName: string,
+  errorArgs?: readonly unknown[],
+): Promise<void> {
+  const before = [...(await balances(engine)), await engine.read('nextMarketId'), await engine.read('nextBetId')]
+  const outcome = await call(from)
+  t.notOk(outcome.ok, `rejected with ${errorName}`)
+  if (outcome.ok) return
+  t.equal(outcome.error?.name, errorName)
+  if (errorArgs) t.same(outcome.error?.args, errorArgs)
+  const after = [...(await balances(engine)), await engine.read('nextMarketId'), await engine.read('nextBetId')]
+  t.same(after, before, 'no balance or counter changed')
+}
+
+/** Moves time to the market's close and reports `result` as the oracle. */
+export async function resolve(engine: BetEngineHarness, marketId: bigint, result: number): Promise<void> {
+  const market = await engine.read('getMarket', [marketId])
+  if (engine.time < market.closeTime) engine.time = market.closeTime
+  const outcome = await engine.write(oracle, 'reportResult', [marketId, result])
+  if (!outcome.ok) throw new Error(`reportResult failed: ${outcome.error?.name}`)
 }
