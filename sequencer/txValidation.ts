@@ -29,6 +29,8 @@ export function checkRawTx(raw: Uint8Array, decode: (raw: Uint8Array) => TypedTr
   try {
     tx = decode(raw)
   } catch (e) {
+    const foreign = foreignChainId(e)
+    if (foreign !== undefined) throw new TxRejectedError('chainId', `invalid chain id for signer: have ${foreign} want ${chainId}`)
     throw new TxRejectedError('decode', `invalid transaction: ${decodeReason(e)}`)
   }
   if (!ACCEPTED_TYPES.has(tx.type)) throw new TxRejectedError('unsupportedType', `transaction type not supported: ${tx.type}`)
@@ -60,6 +62,15 @@ export function checkRawTx(raw: Uint8Array, decode: (raw: Uint8Array) => TypedTr
 function feesAreZero(tx: TypedTransaction): boolean {
   if ('maxFeePerGas' in tx) return tx.maxFeePerGas === 0n && tx.maxPriorityFeePerGas === 0n
   return tx.gasPrice === 0n
+}
+
+/** ethereumjs refuses a foreign chain id while decoding, with messages unfit to pass on (one prints a function's source). */
+function foreignChainId(e: unknown): bigint | undefined {
+  const message = e instanceof Error ? e.message : ''
+  const typed = /not matching the derived chain ID (\d+)/.exec(message)
+  if (typed !== null) return BigInt(typed[1])
+  const legacy = /Incompatible EIP155-based V (\d+) and chain id/.exec(message)
+  return legacy === null ? undefined : (BigInt(legacy[1]) - 35n) / 2n
 }
 
 /** ethereumjs errors carry a long context suffix; keep the first clause a person can read. */
