@@ -27,6 +27,7 @@ interface Acknowledgement {
   executed: ExecutedTx
   raw: Uint8Array
   resolve?: (r: SubmitResult) => void
+  reject?: (e: unknown) => void
 }
 
 /**
@@ -50,6 +51,8 @@ export class Sequencer {
   private wake: (() => void) | undefined
   private sealTimer: NodeJS.Timeout | undefined
   private fatal: unknown
+  /** the last durable write in flight: the next group executes while it syncs, answers go out in order */
+  private durableTail: Promise<void> = Promise.resolve()
 
   constructor(opts: Partial<SequencerOptions>, modules: SequencerModules) {
     this.opts = { ...defaultSequencerOptions, ...opts }
@@ -77,6 +80,7 @@ export class Sequencer {
     this.running = false
     this.wake?.()
     await this.loopIdle
+    await this.durableTail.catch(() => undefined)
   }
 
   /** Checks a raw tx and runs it; resolves once it is executed and durable. Rejects with TxRejectedError. */
@@ -137,6 +141,7 @@ export class Sequencer {
         this.halt(e, batch)
         return
       }
+      if (this.fatal !== undefined) return
     }
   }
 
@@ -147,11 +152,14 @@ export class Sequencer {
         await this.runTx(job, acks)
         if (this.pending !== undefined && this.pending.txs.length >= this.chain.genesis.maxTxsPerBlock) {
           acks = await this.makeDurable(acks)
+          await this.durableTail
           await this.seal()
         }
         continue
       }
       acks = await this.makeDurable(acks)
+      // a read sees only durable state; a seal writes only what is durable
+      await this.durableTail
       if (job.kind === 'seal') await this.seal()
       else await job.run(await this.openPending()).then(job.resolve, job.reject)
     }
@@ -175,7 +183,7 @@ export class Sequencer {
       job.resolve({ hash: checked.hash, status: 'queued' })
       return
     }
-    acks.push({ executed: await this.chain.applyTx(pending, checked.tx), raw: checked.raw, resolve: job.resolve })
+    acks.push({ executed: await this.chain.applyTx(pending, checked.tx), raw: checked.raw, resolve: job.resolve, reject: job.reject })
     // a held tx whose gap this one filled runs right behind it
     let next = nonce + 1n
     for (let held = this.pool.take(checked.sender, next); held !== undefined; held = this.pool.take(checked.sender, ++next)) {
@@ -183,7 +191,10 @@ export class Sequencer {
     }
   }
 
-  /** One fsync'd write for the group, then the answers and the preconfirmation events. */
+  /**
+   * One fsync'd write for the group, chained after the previous one, then the answers and the
+   * preconfirmation events. Returns at once so the next group executes while this one syncs.
+   */
   private async makeDurable(acks: Acknowledgement[]): Promise<Acknowledgement[]> {
     if (acks.length === 0) return acks
     const pending = this.pending as PendingBlock
@@ -193,9 +204,12 @@ export class Sequencer {
       timestamp: pending.timestamp,
       rawTx: raw,
     }))
-    await this.chain.store.appendPreconfs(records)
-    for (const { executed, resolve } of acks) resolve?.({ hash: executed.hash, status: 'preconfirmed', executed })
-    this.events.emit('preconfirmed', acks.map((a) => a.executed))
+    const write = this.durableTail.then(() => this.chain.store.appendPreconfs(records))
+    this.durableTail = write.then(() => {
+      for (const { executed, resolve } of acks) resolve?.({ hash: executed.hash, status: 'preconfirmed', executed })
+      this.events.emit('preconfirmed', acks.map((a) => a.executed))
+    })
+    this.durableTail.catch((e) => this.halt(e, acks))
     return []
   }
 
@@ -239,12 +253,17 @@ export class Sequencer {
   }
 
   /** A failed durable write or seal leaves state that must not be built on: refuse everything and alert. */
-  private halt(error: unknown, batch: Job[]): void {
+  private halt(error: unknown, unanswered: Array<Job | Acknowledgement>): void {
+    if (this.fatal !== undefined) return
     this.fatal = error
     this.running = false
     clearInterval(this.sealTimer)
+    this.wake?.()
     this.log.fatal({ err: error }, 'sequencer halted: storage or execution failure; restart the node to recover from the durable log')
     const stopped = new SequencerStoppedError('sequencer halted after an internal failure')
-    for (const job of [...batch, ...this.jobs.splice(0)]) if (job.kind !== 'seal') job.reject(stopped)
+    for (const item of [...unanswered, ...this.jobs.splice(0)]) {
+      if (!('kind' in item)) item.reject?.(stopped)
+      else if (item.kind !== 'seal') item.reject(stopped)
+    }
   }
 }
