@@ -1,0 +1,77 @@
+/**
+ * `npm run bench`: the L2 workload of issue "The L2 betting chain" on a rollbook node and on anvil,
+ * in one run, with the ratios. Prints a table; appends the figures to .rollbook/bench-results.json.
+ * Env: BENCH_BETS (saturating run, default 6000), BENCH_PACED_BETS (default half of it),
+ * BENCH_SECONDS (each run stops sending after this, default 25), BENCH_BETTORS (200),
+ * BENCH_IN_FLIGHT (64).
+ */
+import { availableParallelism, cpus } from 'node:os'
+import { DEV_CHAIN_ID } from '../../node/chain/genesis.ts'
+import { l2Config } from './config.ts'
+import { runL2Bench, type SignedWorkload } from './l2Bench.ts'
+import { l2Ratios, printL2Details, printL2Table, saveRun, type BenchRun } from './report.ts'
+import { measureClientOverhead } from './clientOverhead.ts'
+import { signAll } from './signing.ts'
+import { startAnvil } from './anvilTarget.ts'
+import { startRollbook } from './rollbookTarget.ts'
+import { benchAccounts, benchGenesis, betTasks, marketTasks } from './workload.ts'
+
+async function main(): Promise<void> {
+  const cfg = l2Config()
+  const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` }
+  console.log(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}`)
+  console.log(
+    `workload: up to ${cfg.bets} bets saturating, then up to ${cfg.pacedBets} paced at half the measured rate; each run at most ${cfg.runSeconds} s;` +
+      ` ${cfg.bettors} bettors, ${cfg.markets} markets, ${cfg.inFlight} in flight`,
+  )
+  const startedAt = new Date().toISOString()
+
+  const accounts = benchAccounts(cfg.bettors)
+  const now = Math.floor(Date.now() / 1000)
+  const genesis = benchGenesis(accounts, now, DEV_CHAIN_ID)
+
+  // every tx signed before any timer starts, in worker_threads over all cores; the same signed
+  // txs go to both chains (same chain id, accounts, nonces and contract state)
+  const tasks = [...marketTasks(accounts, cfg.markets, now), ...betTasks(accounts, cfg.markets, cfg.bets + cfg.pacedBets)]
+  const signStart = performance.now()
+  const signed = await signAll(genesis.chainId, tasks)
+  const signSeconds = (performance.now() - signStart) / 1000
+  console.log(`signed ${signed.length} txs in ${signSeconds.toFixed(1)} s with viem in ${machine.cores} worker_threads (before timing)`)
+  const work: SignedWorkload = {
+    markets: signed.slice(0, cfg.markets),
+    bets: signed.slice(cfg.markets),
+  }
+
+  const client = await measureClientOverhead(cfg.inFlight)
+  console.log(
+    `client: ${client.echoPerS.toFixed(0)} req/s against an echo process with ${cfg.inFlight} in flight;` +
+      ` ${client.clientCpuUsPerRequest.toFixed(0)} us of client CPU per request (one core: ~${client.clientCeilingPerS.toFixed(0)} req/s)`,
+  )
+
+  const rollbook = await runL2Bench(await startRollbook(genesis), work, cfg)
+  const anvil = await runL2Bench(await startAnvil(genesis), work, cfg)
+  const ratio = l2Ratios(rollbook, anvil)
+
+  console.log('\nL2 betting workload')
+  printL2Table(rollbook, anvil, ratio)
+  console.log('')
+  printL2Details([rollbook, anvil])
+
+  const run: BenchRun = {
+    startedAt,
+    machine,
+    config: { ...cfg },
+    signing: { txs: signed.length, workers: machine.cores, seconds: signSeconds },
+    client,
+    l2: { rollbook, anvil, ratio },
+  }
+  console.log(`\nresults appended to ${saveRun(run)}`)
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e)
+    process.exit(1)
+  },
+)
