@@ -1,7 +1,5 @@
 import { parseArgs } from 'node:util'
-import { RollbookNode } from '../rollbookNode.ts'
-import { OptionsError, type NodeOptionsInput } from '../options.ts'
-import { GenesisError } from '../chain/genesis.ts'
+import type { NodeOptionsInput } from '../options.ts'
 
 const USAGE = `Usage: rollbook <command> [options]
 
@@ -23,7 +21,10 @@ Options:
   --log-level <level>   fatal|error|warn|info|debug|trace|silent      env ROLLBOOK_LOG_LEVEL
   -h, --help            this help`
 
-class UsageError extends Error {
+/** Errors whose message is the whole story for the user: no stack, exit code 2. */
+const USER_ERRORS = new Set(['UsageError', 'OptionsError', 'GenesisError'])
+
+export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
@@ -77,6 +78,8 @@ async function runNode(args: string[]): Promise<number> {
     process.stdout.write(`${NODE_USAGE}\n`)
     return 0
   }
+  // loaded only when a node runs, so `--help` and usage errors answer at once
+  const { RollbookNode } = await import('../rollbookNode.ts')
   const node = await RollbookNode.init(opts)
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
@@ -97,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'node') return await runNode(rest)
     throw new UsageError(`unknown command '${command}'`)
   } catch (e) {
-    if (e instanceof UsageError || e instanceof OptionsError || e instanceof GenesisError) {
+    if (e instanceof Error && USER_ERRORS.has(e.name)) {
       process.stderr.write(`rollbook: ${e.message}\n${e instanceof UsageError ? "Run 'rollbook --help' for usage.\n" : ''}`)
       return 2
     }

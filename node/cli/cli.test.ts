@@ -1,0 +1,55 @@
+import t from 'tap'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { UsageError, main, nodeOptionsFromArgs } from './cli.ts'
+
+const BIN = fileURLToPath(new URL('../../bin/rollbook.js', import.meta.url))
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 })
+
+t.test('flags win over environment, environment over defaults', async (t) => {
+  const opts = nodeOptionsFromArgs(['--datadir', 'd', '--port', '9000'], { ROLLBOOK_PORT: '8000', ROLLBOOK_BLOCK_TIME: '500' })
+  t.match(opts, { datadir: 'd', port: 9000, blockTimeMs: 500 })
+  t.match(nodeOptionsFromArgs([], { ROLLBOOK_DATADIR: 'e' }), { datadir: 'e' })
+  t.equal(nodeOptionsFromArgs(['--help'], {}), 'help')
+})
+
+t.test('bad flags are usage errors that say why', async (t) => {
+  for (const [args, message] of [
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--datadir', 'x', '--port', 'abc'], /--port: expected a whole number/],
+    [[], /--datadir is required/],
+    [['--datadir'], /argument missing/],
+  ] as const) {
+    t.throws(() => nodeOptionsFromArgs([...args], {}), { name: 'UsageError', message }, args.join(' '))
+  }
+  t.type(new UsageError('x'), Error)
+})
+
+t.test('main answers option errors with exit code 2 and no stack trace', async (t) => {
+  const stderr: string[] = []
+  const write = process.stderr.write.bind(process.stderr)
+  process.stderr.write = ((chunk: string) => (stderr.push(String(chunk)), true)) as typeof process.stderr.write
+  try {
+    t.equal(await main(['node', '--datadir', '/tmp/rollbook-cli-x', '--port', '70000']), 2)
+    t.equal(await main(['node', '--datadir', '/tmp/rollbook-cli-nogenesis']), 2)
+    t.equal(await main(['node', '--datadir', '/tmp/rollbook-cli-x', '--mode', 'oracle']), 2)
+    t.equal(await main(['frobnicate']), 2)
+  } finally {
+    process.stderr.write = write
+  }
+  const text = stderr.join('')
+  t.match(text, /--port: Number must be less than or equal to 65535/)
+  t.match(text, /--genesis FILE is required/)
+  t.match(text, /--mode: Invalid enum value/)
+  t.match(text, /unknown command 'frobnicate'/)
+  t.notMatch(text, /\n\s+at /, 'no stack trace')
+})
+
+t.test('the real command: help exits 0, a bad flag exits 2', async (t) => {
+  const help = run('node', '--help')
+  t.equal(help.status, 0)
+  t.match(help.stdout, /--datadir/)
+  const bad = run('node', '--bogus')
+  t.equal(bad.status, 2)
+  t.match(bad.stderr, /Unknown option '--bogus'/)
+})
