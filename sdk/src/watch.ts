@@ -50,12 +50,13 @@ type WebSocketConstructor = new (url: string) => MinimalWebSocket
 const OPEN = 1
 const CLOSED = 3
 
+// The error form first: z.unknown() would let `result` match an answer that has none.
 const responseSchema = z.union([
-  z.object({ id: z.number(), result: z.unknown() }),
   z.object({
     id: z.number().nullable(),
     error: z.object({ code: z.number(), message: z.string(), data: z.unknown().optional() }),
   }),
+  z.object({ id: z.number(), result: z.unknown() }),
 ])
 const notificationSchema = z.object({
   method: z.literal('rollbook_subscription'),
