@@ -22,7 +22,9 @@ export interface L2BenchConfig {
 }
 
 export function l2Config(): L2BenchConfig {
-  const bets = envInt('BENCH_BETS', 6_000)
+  // anvil mines once a second and takes ~1,500-2,800 bets/s here: 12,000 bets span enough of its
+  // blocks for a figure not dominated by the last block's wait; the slower chain stops at runSeconds
+  const bets = envInt('BENCH_BETS', 12_000)
   return {
     bets,
     pacedBets: envInt('BENCH_PACED_BETS', Math.ceil(bets / 2)),

@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: the L2 workload of issue "The L2 betting chain" on a rollbook node and on anvil,
  * in one run, with the ratios. Prints a table; appends the figures to .rollbook/bench-results.json.
- * Env: BENCH_BETS (saturating run, default 6000), BENCH_PACED_BETS (default half of it),
+ * Env: BENCH_BETS (saturating run, default 12000), BENCH_PACED_BETS (default half of it),
  * BENCH_SECONDS (each run stops sending after this, default 25), BENCH_BETTORS (200),
  * BENCH_IN_FLIGHT (64).
  */
-import { availableParallelism, cpus } from 'node:os'
+import { availableParallelism, cpus, loadavg } from 'node:os'
 import { DEV_CHAIN_ID } from '../../node/chain/genesis.ts'
 import { l2Config } from './config.ts'
 import { runL2Bench, type SignedWorkload } from './l2Bench.ts'
@@ -19,7 +19,9 @@ import { benchAccounts, benchGenesis, betTasks, marketTasks } from './workload.t
 async function main(): Promise<void> {
   const cfg = l2Config()
   const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` }
-  console.log(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}`)
+  const load1 = loadavg()[0]
+  console.log(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, load average ${load1.toFixed(2)} at start`)
+  if (load1 > machine.cores / 2) console.log(`  note: the machine is busy (load ${load1.toFixed(2)}); absolute rates will be low and noisy`)
   console.log(
     `workload: up to ${cfg.bets} bets saturating, then up to ${cfg.pacedBets} paced at half the measured rate; each run at most ${cfg.runSeconds} s;` +
       ` ${cfg.bettors} bettors, ${cfg.markets} markets, ${cfg.inFlight} in flight`,
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
   const rollbook = await runL2Bench(await startRollbook(genesis), work, cfg)
   const anvil = await runL2Bench(await startAnvil(genesis), work, cfg)
   const ratio = l2Ratios(rollbook, anvil)
+  console.log(`load average ${loadavg()[0].toFixed(2)} at the end`)
 
   console.log('\nL2 betting workload')
   printL2Table(rollbook, anvil, ratio)
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     startedAt,
     machine,
     config: { ...cfg },
+    loadAverage: { start: load1, end: loadavg()[0] },
     signing: { txs: signed.length, workers: machine.cores, seconds: signSeconds },
     client,
     l2: { rollbook, anvil, ratio },

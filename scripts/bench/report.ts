@@ -24,6 +24,8 @@ export interface BenchRun {
   startedAt: string
   machine: BenchMachine
   config: Record<string, unknown>
+  /** 1-minute load average when the run started and ended: the machine may be shared */
+  loadAverage: { start: number; end: number }
   signing: { txs: number; workers: number; seconds: number }
   client: ClientOverhead
   l2: { rollbook: ChainResult; anvil: ChainResult; ratio: L2Ratios }
