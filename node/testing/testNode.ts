@@ -53,7 +53,9 @@ const BIN = fileURLToPath(new URL('../../bin/rollbook.js', import.meta.url))
 
 /** The real `rollbook node --dev` as a child process (for crash tests); resolves when it serves RPC. */
 export async function startNodeProcess(datadir: string, extraArgs: string[] = []): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [BIN, 'node', '--dev', '--datadir', datadir, '--port', '0', ...extraArgs], {
+  // ROLLBOOK_NODE_FLAGS passes flags to the node process, e.g. --cpu-prof for profiling under the bench
+  const nodeFlags = process.env.ROLLBOOK_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
+  const child = spawn(process.execPath, [...nodeFlags, BIN, 'node', '--dev', '--datadir', datadir, '--port', '0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
