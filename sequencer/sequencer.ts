@@ -227,8 +227,9 @@ export class Sequencer {
     if (pending === undefined || pending.txs.length === 0) return
     this.pending = undefined
     this.sealing = pending
+    const started = performance.now()
     const sealed = await this.chain.sealBlock(pending).finally(() => (this.sealing = undefined))
-    this.log.debug({ number: Number(pending.number), txs: pending.txs.length }, 'sealed block')
+    this.log.debug({ number: Number(pending.number), txs: pending.txs.length, ms: Math.round(performance.now() - started) }, 'sealed block')
     this.events.emit('sealed', sealed)
   }
 
