@@ -10,6 +10,7 @@ export const NodeOptionsSchema = z
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8547),
     blockTimeMs: z.number().int().min(10).max(60_000).default(250),
+    sealAtTxs: z.number().int().min(0).max(20_000).default(0),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()

@@ -48,7 +48,7 @@ export class RollbookNode {
     try {
       const chain = await L2Chain.init(genesis, { db, logger: log })
       const events = new ChainEvents()
-      const sequencer = new Sequencer({ blockTimeMs: opts.blockTimeMs }, { chain, events, logger: log })
+      const sequencer = new Sequencer({ blockTimeMs: opts.blockTimeMs, sealAtTxs: opts.sealAtTxs }, { chain, events, logger: log })
       await sequencer.start()
       const backend = new RpcBackend({ chain, events, sequencer })
       const server = new RpcServer(

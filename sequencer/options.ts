@@ -7,6 +7,8 @@ export interface SequencerOptions {
   maxQueuedTxs: number
   /** raw tx size limit in bytes */
   maxTxBytes: number
+  /** seal as soon as the open block holds this many txs (short blocks keep each seal's pause short); 0: only the protocol's block limit */
+  sealAtTxs: number
 }
 
 export const defaultSequencerOptions: SequencerOptions = {
@@ -14,4 +16,5 @@ export const defaultSequencerOptions: SequencerOptions = {
   maxNonceGap: 16,
   maxQueuedTxs: 10_000,
   maxTxBytes: 32 * 1024,
+  sealAtTxs: 0,
 }

@@ -60,7 +60,12 @@ export class Sequencer {
     this.events = modules.events
     this.log = modules.logger.child({ module: 'sequencer' })
     this.pool = new NonceGapPool(this.opts.maxQueuedTxs)
+    const limit = this.chain.genesis.maxTxsPerBlock
+    this.sealAt = this.opts.sealAtTxs > 0 && this.opts.sealAtTxs < limit ? this.opts.sealAtTxs : limit
   }
+
+  /** txs after which the open block seals without waiting for the timer */
+  private readonly sealAt: number
 
   /** Replays preconfirmed txs of an unsealed block left by a crash, then starts the loop and the block timer. */
   async start(): Promise<void> {
@@ -150,7 +155,7 @@ export class Sequencer {
     for (const job of batch) {
       if (job.kind === 'tx') {
         await this.runTx(job, acks)
-        if (this.pending !== undefined && this.pending.txs.length >= this.chain.genesis.maxTxsPerBlock) {
+        if (this.pending !== undefined && this.pending.txs.length >= this.sealAt) {
           acks = await this.makeDurable(acks)
           await this.durableTail
           await this.seal()

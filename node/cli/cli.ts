@@ -18,6 +18,8 @@ Options:
   --host <host>         RPC and WebSocket host (default 127.0.0.1)     env ROLLBOOK_HOST
   --port <port>         RPC and WebSocket port (default 8547)          env ROLLBOOK_PORT
   --block-time <ms>     seal a block this often (default 250)          env ROLLBOOK_BLOCK_TIME
+  --seal-txs <n>        also seal as soon as a block holds n txs       env ROLLBOOK_SEAL_TXS
+                        (0: only the genesis block limit; default 0)
   --log-level <level>   fatal|error|warn|info|debug|trace|silent      env ROLLBOOK_LOG_LEVEL
   -h, --help            this help`
 
@@ -50,6 +52,7 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
         host: { type: 'string' },
         port: { type: 'string' },
         'block-time': { type: 'string' },
+        'seal-txs': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -68,6 +71,7 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
     host: values.host ?? env.ROLLBOOK_HOST,
     port: intOption('port', values.port ?? env.ROLLBOOK_PORT),
     blockTimeMs: intOption('block-time', values['block-time'] ?? env.ROLLBOOK_BLOCK_TIME),
+    sealAtTxs: intOption('seal-txs', values['seal-txs'] ?? env.ROLLBOOK_SEAL_TXS),
     logLevel: (values['log-level'] ?? env.ROLLBOOK_LOG_LEVEL) as NodeOptionsInput['logLevel'],
   }
 }

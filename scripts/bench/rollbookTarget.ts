@@ -13,7 +13,9 @@ export async function startRollbook(genesis: Genesis): Promise<BenchTarget> {
   const datadir = tempDatadir('rollbook-bench-')
   const genesisFile = join(datadir, 'bench-genesis.json')
   writeFileSync(genesisFile, JSON.stringify(genesisToJson(genesis), null, 2))
-  const node = await startNodeProcess(datadir, ['--genesis', genesisFile])
+  // BENCH_NODE_ARGS: extra node flags to compare settings, e.g. "--seal-txs 16"
+  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  const node = await startNodeProcess(datadir, ['--genesis', genesisFile, ...extra])
   return {
     name: 'rollbook',
     httpUrl: node.httpUrl,
