@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { encodeFunctionData, keccak256, toHex, type Hex, type TransactionSerializable } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { betEngineAbi } from '../betEngine/index.ts'
@@ -13,8 +14,8 @@ export function recordToJson(record: BatchRecord): JsonRecord {
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, typeof value === 'bigint' ? value.toString() : value]))
 }
 
-export function recordFromJson(json: JsonRecord): BatchRecord {
-  return Object.fromEntries(Object.entries(json).map(([key, value]) => [key, BIGINT_FIELDS.has(key) ? BigInt(value) : value])) as unknown as BatchRecord
+export function recordFromJson(json: object): BatchRecord {
+  return Object.fromEntries(Object.entries(json).map(([key, value]) => [key, BIGINT_FIELDS.has(key) ? BigInt(value as string) : value])) as unknown as BatchRecord
 }
 
 /** A deterministic test key per index. */
@@ -37,3 +38,23 @@ export function placeBetTx({ chainId, nonce, marketId, outcome, stake, minOdds }
 }
 
 export const hex = (bytes: Uint8Array): Hex => toHex(bytes)
+
+const u = (bits: number) => fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n })
+const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `0x${Buffer.from(b).toString('hex')}` as const)
+
+/** Records of every kind (generic ones carry arbitrary bytes: the decoder judges them). */
+export const anyRecord: fc.Arbitrary<BatchRecord> = fc.oneof(
+  fc.record({ type: fc.constant('deposit' as const), queueIndex: u(64) }),
+  fc.record({
+    type: fc.constant('compactBet' as const),
+    nonce: u(64),
+    marketId: u(256),
+    outcome: fc.integer({ min: 0, max: 255 }),
+    stake: u(96),
+    minOdds: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+    yParity: fc.constantFrom(0 as const, 1 as const),
+    r: bytes32,
+    s: bytes32,
+  }),
+  fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => ({ type: 'signedTx' as const, raw: `0x${Buffer.from(b).toString('hex')}` as const })),
+)
