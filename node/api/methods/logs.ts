@@ -64,10 +64,12 @@ export async function queryLogs(backend: RpcBackend, filter: LogFilter) {
     blocks = [block.header.number]
   } else {
     const from = blockNumberOf(backend, filter.fromBlock)
+    const requestedTo = blockNumberOf(backend, filter.toBlock)
+    if (from > requestedTo) throw invalidParams('invalid block range params: fromBlock is after toBlock')
+    if (requestedTo - from + 1n > MAX_LOG_BLOCK_RANGE) throw limitExceeded(`block range too large: at most ${MAX_LOG_BLOCK_RANGE} blocks`)
     const head = chain.head.header.number
-    const to = blockNumberOf(backend, filter.toBlock) > head ? head : blockNumberOf(backend, filter.toBlock)
+    const to = requestedTo > head ? head : requestedTo
     if (from > to) return []
-    if (to - from + 1n > MAX_LOG_BLOCK_RANGE) throw limitExceeded(`block range too large: at most ${MAX_LOG_BLOCK_RANGE} blocks`)
     blocks = []
     for (let n = from; n <= to; n++) blocks.push(n)
   }

@@ -29,10 +29,14 @@ export const blockTagName = z.enum(['latest', 'pending', 'earliest', 'safe', 'fi
 
 export type BlockRef = { tag: z.infer<typeof blockTagName> } | { number: bigint } | { hash: `0x${string}` }
 
-export const blockTag = z.union([
-  blockTagName.transform((tag): BlockRef => ({ tag })),
-  quantity.transform((number): BlockRef => ({ number })),
-])
+const TAGS = new Set<string>(blockTagName.options)
+
+export const blockTag = z.string({ invalid_type_error: 'expected a block number or tag' }).transform((v, ctx): BlockRef => {
+  if (TAGS.has(v)) return { tag: v as z.infer<typeof blockTagName> }
+  if (/^0x(0|[1-9a-fA-F][0-9a-fA-F]{0,15})$/.test(v)) return { number: BigInt(v) }
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'hex block number without leading zeros, or latest, pending, earliest, safe, finalized' })
+  return z.NEVER
+})
 
 /** A block number or tag, or (EIP-1898) an object naming the block by hash or number. */
 export const blockRef = z.union([
