@@ -4,7 +4,7 @@ import { createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { Account, Address, KECCAK256_RLP, bytesToHex, createZeroAddress, hexToBytes, setLengthLeft } from '@ethereumjs/util'
-import { Bloom, createVM, encodeReceipt, runTx, type VM } from '@ethereumjs/vm'
+import { Bloom, createVM, encodeReceipt, runTx, type RunTxResult, type VM } from '@ethereumjs/vm'
 import type { Logger } from 'pino'
 import { BET_ENGINE_ADDRESS, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
 import { betEngineDeployedBytecode, genesisStorage } from '../../sdk/src/betEngine/index.ts'
@@ -12,6 +12,7 @@ import { ChainStore } from '../storage/chainStore.ts'
 import type { RollbookLevel } from '../storage/level.ts'
 import { LevelTrieDb } from '../storage/trieDb.ts'
 import { createL2Common } from './common.ts'
+import { FastPathExecutor, PlaceBetFastPath, fastPathOptions, type FastPathOptions, type FastPathStats, type RoutedTx } from './fastpath/index.ts'
 import { createSharedTxCommon } from './txCommon.ts'
 import type { Genesis } from './genesis.ts'
 import { orderedTrieRoot } from './orderedTrie.ts'
@@ -53,9 +54,16 @@ export class L2Chain {
   private readonly state: RollbookStateManager
   private readonly vm: VM
   private readonly log: Logger
+  /** native placeBet execution; undefined when turned off */
+  private readonly fastPath: FastPathExecutor | undefined
   private headBlock: Block
 
-  private constructor(genesis: Genesis, modules: L2ChainModules, parts: { common: Common; trieDb: LevelTrieDb; state: RollbookStateManager; vm: VM; head: Block; store: ChainStore }) {
+  private constructor(
+    genesis: Genesis,
+    modules: L2ChainModules,
+    parts: { common: Common; trieDb: LevelTrieDb; state: RollbookStateManager; vm: VM; head: Block; store: ChainStore },
+    opts: FastPathOptions,
+  ) {
     this.genesis = genesis
     this.common = parts.common
     this.trieDb = parts.trieDb
@@ -66,9 +74,22 @@ export class L2Chain {
     this.blockGasLimit = TX_GAS_LIMIT * BigInt(genesis.maxTxsPerBlock)
     this.txCommon = createSharedTxCommon(genesis.chainId)
     this.log = modules.logger.child({ module: 'chain' })
+    this.fastPath = opts.fastPath
+      ? new FastPathExecutor(
+          { shadowExec: opts.shadowExec },
+          {
+            fastPath: new PlaceBetFastPath({
+              sstoreClearRefund: this.vm.common.param('sstoreClearRefundEIP2200Gas'),
+              maxRefundQuotient: this.vm.common.param('maxRefundQuotient'),
+            }),
+            state: this.state,
+            logger: modules.logger,
+          },
+        )
+      : undefined
   }
 
-  static async init(genesis: Genesis, modules: L2ChainModules): Promise<L2Chain> {
+  static async init(genesis: Genesis, modules: L2ChainModules, opts: Partial<FastPathOptions> = {}): Promise<L2Chain> {
     const common = createL2Common(genesis.chainId)
     const trieDb = new LevelTrieDb(modules.db)
     const store = new ChainStore(modules.db, createSharedTxCommon(genesis.chainId))
@@ -90,7 +111,7 @@ export class L2Chain {
       }
       await state.setStateRoot(head.header.stateRoot)
     }
-    const chain = new L2Chain(genesis, modules, { common, trieDb, state, vm, head, store })
+    const chain = new L2Chain(genesis, modules, { common, trieDb, state, vm, head, store }, fastPathOptions(opts))
     chain.log.info({ number: Number(head.header.number), hash: bytesToHex(head.hash()) }, 'chain head loaded')
     return chain
   }
@@ -120,16 +141,12 @@ export class L2Chain {
 
   /** Executes one tx in the pending block. Validation (nonce, signature, fields) is the caller's job. */
   async applyTx(pending: PendingBlock, tx: TypedTransaction): Promise<ExecutedTx> {
-    const result = await runTx(this.vm, {
-      tx,
-      block: pending.context,
-      blockGasUsed: pending.gasUsed,
-      skipHardForkValidation: true,
-      skipBlockGasLimitValidation: true,
-    })
-    const gasUsed = result.totalGasSpent
+    const runEvm = () => this.runEvm(pending, tx)
+    const routed: RoutedTx = (await this.fastPath?.execute(tx, tx.getSenderAddress(), pending.context.header, runEvm)) ?? { kind: 'evm', result: await runEvm() }
+    const failed = routed.kind === 'evm' && routed.result.execResult.exceptionError !== undefined
+    const gasUsed = routed.kind === 'evm' ? routed.result.totalGasSpent : routed.result.gasUsed
     pending.gasUsed += gasUsed
-    const failed = result.execResult.exceptionError !== undefined
+    const logs = (routed.kind === 'evm' ? (routed.result.execResult.logs ?? []) : routed.result.logs) as ExecutedTx['logs']
     const executed: ExecutedTx = {
       tx,
       hash: tx.hash(),
@@ -140,14 +157,29 @@ export class L2Chain {
       status: failed ? 0 : 1,
       gasUsed,
       cumulativeGasUsed: pending.gasUsed,
-      logs: (result.execResult.logs ?? []) as ExecutedTx['logs'],
-      revertData: failed ? result.execResult.returnValue : new Uint8Array(),
+      logs,
+      revertData: failed ? routed.result.execResult.returnValue : new Uint8Array(),
     }
     pending.txs.push(executed)
     pending.logCount += executed.logs.length
     pending.byHash.set(bytesToHex(executed.hash), executed)
-    pending.receipts.push(encodeReceipt(result.receipt, tx.type))
+    pending.receipts.push(encodeReceipt(routed.kind === 'evm' ? routed.result.receipt : fastReceipt(executed, this.common), tx.type))
     return executed
+  }
+
+  /** Counters of the native placeBet path (undefined when it is off). */
+  get fastPathStats(): FastPathStats | undefined {
+    return this.fastPath?.stats
+  }
+
+  private runEvm(pending: PendingBlock, tx: TypedTransaction): Promise<RunTxResult> {
+    return runTx(this.vm, {
+      tx,
+      block: pending.context,
+      blockGasUsed: pending.gasUsed,
+      skipHardForkValidation: true,
+      skipBlockGasLimitValidation: true,
+    })
   }
 
   /** Commits the pending block's state, computes its roots and writes block, receipts and trie nodes in one batch. */
@@ -244,6 +276,13 @@ function callOpts(call: CallParams, block: Block) {
 
 async function openTrie(trieDb: LevelTrieDb, common: Common): Promise<MerklePatriciaTrie> {
   return createMPT({ db: trieDb, useKeyHashing: true, valueEncoding: 'view', common })
+}
+
+/** The receipt runTx builds for a successful tx, from a natively executed one. */
+function fastReceipt(executed: ExecutedTx, common: Common) {
+  const bloom = new Bloom(undefined, common)
+  for (const log of executed.logs) addLogToBloom(bloom, log)
+  return { status: 1 as const, cumulativeBlockGasUsed: executed.cumulativeGasUsed, bitvector: bloom.bitvector, logs: executed.logs }
 }
 
 export function addLogToBloom(bloom: Bloom, log: TxOutcome['logs'][number]): void {
