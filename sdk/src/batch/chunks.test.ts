@@ -13,7 +13,13 @@ const big = (_key: string, value: unknown) => (typeof value === 'bigint' ? `${va
 // The widest record, a compact bet with every field at its maximum, is 133 bytes.
 /** Records whose decoding is exact (generic payloads of random bytes would be skipped), with block starts in time order. */
 const batch = fc
-  .array(fc.oneof(anyRecord.filter((r) => r.type !== 'signedTx'), fc.nat({ max: 100 }).map((gap) => ({ type: 'blockStart' as const, timestamp: BigInt(gap) }))), { maxLength: 60 })
+  .array(
+    fc.oneof(
+      anyRecord.filter((r) => r.type !== 'signedTx'),
+      fc.nat({ max: 100 }).map((gap) => ({ type: 'blockStart' as const, timestamp: BigInt(gap) })),
+    ),
+    { maxLength: 60 },
+  )
   .map((records) => {
     let time = 1_767_225_600n
     return records.map((r): BatchRecord => (r.type === 'blockStart' ? { type: 'blockStart', timestamp: (time += r.timestamp) } : r))

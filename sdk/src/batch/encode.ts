@@ -41,7 +41,9 @@ function writeRecord(out: number[], record: BatchRecord, previousTimestamp: bigi
       out.push(RecordTag.compactBet)
       writeVarint(out, checkRange('nonce', record.nonce))
       writeVarint(out, checkRange('marketId', record.marketId))
-      if (!Number.isInteger(record.outcome) || record.outcome < 0 || record.outcome > 0xff) throw new InvalidBatchRecordError(`outcome ${record.outcome} is not a uint8`)
+      if (!Number.isInteger(record.outcome) || record.outcome < 0 || record.outcome > 0xff) {
+        throw new InvalidBatchRecordError(`outcome ${record.outcome} is not a uint8`)
+      }
       out.push(record.outcome)
       writeVarint(out, checkRange('stake', record.stake))
       writeVarint(out, checkRange('minOdds', record.minOdds))

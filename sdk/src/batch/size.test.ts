@@ -46,7 +46,8 @@ t.test('L1 bytes per bet for a realistic mix: compact records against signed EIP
   t.ok(bets.every((r) => r.type === 'compactBet'), 'every bet takes the compact form')
 
   const recordBytes = bets.map((bet) => encodeChunk([bet]).length - 1)
-  const records: BatchRecord[] = bets.flatMap((bet, i) => (i % BETS_PER_BLOCK === 0 ? [{ type: 'blockStart' as const, timestamp: 1_767_225_600n + BigInt(i / BETS_PER_BLOCK) }, bet] : [bet]))
+  const blockStart = (i: number): BatchRecord => ({ type: 'blockStart', timestamp: 1_767_225_600n + BigInt(i / BETS_PER_BLOCK) })
+  const records = bets.flatMap((bet, i): BatchRecord[] => (i % BETS_PER_BLOCK === 0 ? [blockStart(i), bet] : [bet]))
   const chunks = splitIntoChunks(records)
   const chunkBytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
   const rawBytes = raws.reduce((sum, raw) => sum + hexToBytes(raw).length, 0)
@@ -57,7 +58,8 @@ t.test('L1 bytes per bet for a realistic mix: compact records against signed EIP
 
   t.comment(`signed EIP-1559 placeBet RLP: ${(rawBytes / BETS).toFixed(1)} bytes per bet`)
   t.comment(`compact bet record: ${perRecord.toFixed(2)} bytes per bet (65 of them the signature); sizes ${histogram.join(', ')}`)
-  t.comment(`whole batch (${chunks.length} chunk, version byte and a block start per ${BETS_PER_BLOCK} bets included): ${(chunkBytes / BETS).toFixed(2)} L1 bytes per bet`)
+  const perBatch = (chunkBytes / BETS).toFixed(2)
+  t.comment(`whole batch (${chunks.length} chunk, version byte and a block start per ${BETS_PER_BLOCK} bets included): ${perBatch} L1 bytes per bet`)
   t.ok(perRecord <= 80, 'at most 80 bytes per compact bet')
   t.equal(decodeChunk(chunks[0], { chainId }).records.length, records.length, 'the batch decodes whole')
 })

@@ -23,7 +23,17 @@ export function testAccount(index: number) {
   return privateKeyToAccount(keccak256(toHex(`rollbook batch test account ${index}`)))
 }
 
-export function placeBetTx({ chainId, nonce, marketId, outcome, stake, minOdds }: { chainId: number; nonce: number; marketId: bigint; outcome: number; stake: bigint; minOdds: number }): TransactionSerializable {
+export interface PlaceBetTxFields {
+  chainId: number
+  nonce: number
+  marketId: bigint
+  outcome: number
+  stake: bigint
+  minOdds: number
+}
+
+/** An unsigned placeBet tx of the compact shape. */
+export function placeBetTx({ chainId, nonce, marketId, outcome, stake, minOdds }: PlaceBetTxFields): TransactionSerializable {
   return {
     type: 'eip1559',
     chainId,

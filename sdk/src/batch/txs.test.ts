@@ -46,7 +46,10 @@ const otherTx: fc.Arbitrary<TransactionSerializable> = fc.oneof(
     ...placeBetTx({ chainId, nonce, marketId: 0n, outcome: 0, stake: 0n, minOdds: 0 }),
     data: encodeFunctionData({ abi: betEngineAbi, functionName: 'settleBet', args: [betId] }),
   })),
-  fc.uint8Array({ maxLength: 300 }).map((data) => ({ ...placeBetTx({ chainId, nonce: 1, marketId: 0n, outcome: 0, stake: 0n, minOdds: 0 }), data: bytesToHex(data) })),
+  fc.uint8Array({ maxLength: 300 }).map((data) => ({
+    ...placeBetTx({ chainId, nonce: 1, marketId: 0n, outcome: 0, stake: 0n, minOdds: 0 }),
+    data: bytesToHex(data),
+  })),
 )
 
 function sign(tx: TransactionSerializable, sig: { r: Hex; s: Hex; yParity: number }): Hex {
@@ -83,7 +86,9 @@ t.test('txs survive records, a chunk and decoding byte for byte', async (t) => {
       const raws = txs.map(([tx, sig]) => sign(tx, sig))
       const decoded = decodeChunk(encodeChunk(recordsFromTxs(raws, { chainId })), { chainId })
       if (decoded.skipped.length > 0 || decoded.end !== 'complete') return false
-      return decoded.records.every(({ record }, i) => record.type !== 'blockStart' && record.type !== 'deposit' && bytesToHex(rebuildTx(record, { chainId })) === raws[i])
+      return decoded.records.every(
+        ({ record }, i) => (record.type === 'compactBet' || record.type === 'signedTx') && bytesToHex(rebuildTx(record, { chainId })) === raws[i],
+      )
     }),
     { numRuns: 200 },
   )
@@ -108,7 +113,10 @@ t.test('txs no record may carry are refused with a reason', async (t) => {
     ['another chain', serializeTransaction(tx, sig)],
     ['unsigned', serializeTransaction({ ...tx, chainId })],
     ['not a tx', '0x02c0'],
-    ['pre-EIP-155 legacy', serializeTransaction({ ...tx, type: 'legacy', gasPrice: 0n, maxFeePerGas: undefined, maxPriorityFeePerGas: undefined, chainId: undefined } as TransactionSerializable, { ...sig, v: 27n })],
+    [
+      'pre-EIP-155 legacy',
+      serializeTransaction({ type: 'legacy', nonce: 0, to: tx.to, gas: tx.gas, gasPrice: 0n, data: tx.data }, { ...sig, v: 27n }),
+    ],
     ['EIP-4844 and later types', `0x03${'c0'}`],
   ]
   for (const [name, raw] of refused) t.throws(() => recordFromTx(raw, { chainId }), UnbatchableTransactionError, name)

@@ -1,4 +1,14 @@
-import { bytesToHex, hexToBytes, pad, parseTransaction, serializeTransaction, type Hex, type TransactionSerializable, type TransactionSerializableGeneric, type Signature } from 'viem'
+import {
+  bytesToHex,
+  hexToBytes,
+  pad,
+  parseTransaction,
+  serializeTransaction,
+  type Hex,
+  type Signature,
+  type TransactionSerializable,
+  type TransactionSerializableGeneric,
+} from 'viem'
 import { TX_GAS_LIMIT } from '../constants.ts'
 import { isBetEngineAddress, parsePlaceBetCalldata, serializeCompactBet } from './compactBet.ts'
 import { UnbatchableTransactionError } from './errors.ts'
