@@ -79,3 +79,4 @@ export {
 export { formatOdds, formatStake, parseOdds, parseStake } from './units.ts'
 export { betEngineAbi, decodeBetEngineError, type BetEngineRevert } from './betEngine/index.ts'
 export * from './constants.ts'
+export * from './batch/index.ts'
