@@ -22,6 +22,8 @@ import type { ExecutedTx, SealedBlock, TxOutcome } from './types.ts'
 export interface L2ChainModules {
   db: RollbookLevel
   logger: Logger
+  /** the native placeBet path to use (tests pass a faulty one to check shadow execution) */
+  fastPath?: PlaceBetFastPath
 }
 
 /** The block being filled: its txs are executed and preconfirmed, its root not yet computed. */
@@ -78,10 +80,12 @@ export class L2Chain {
       ? new FastPathExecutor(
           { shadowExec: opts.shadowExec },
           {
-            fastPath: new PlaceBetFastPath({
-              sstoreClearRefund: this.vm.common.param('sstoreClearRefundEIP2200Gas'),
-              maxRefundQuotient: this.vm.common.param('maxRefundQuotient'),
-            }),
+            fastPath:
+              modules.fastPath ??
+              new PlaceBetFastPath({
+                sstoreClearRefund: this.vm.common.param('sstoreClearRefundEIP2200Gas'),
+                maxRefundQuotient: this.vm.common.param('maxRefundQuotient'),
+              }),
             state: this.state,
             logger: modules.logger,
           },

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs'
 import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import { bytesToHex, concatBytes, createAddressFromPrivateKey, hexToBytes, type PrefixedHexString } from '@ethereumjs/util'
 import { encodeFunctionData, type Address, type Hex } from 'viem'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { BET_ENGINE_ADDRESS, TX_GAS_LIMIT } from '../../../sdk/src/constants.ts'
 import { betEngineAbi } from '../../../sdk/src/generated/contracts.ts'
 import { openLevel } from '../../storage/level.ts'
@@ -19,6 +19,7 @@ import { L2_HARDFORK } from '../common.ts'
 import { customCrypto, keccak256 } from '../crypto.ts'
 import { parseGenesis, type Genesis } from '../genesis.ts'
 import type { FastPathOptions } from './options.ts'
+import type { PlaceBetFastPath } from './placeBet.ts'
 
 const require = createRequire(import.meta.url)
 const nativeSecp = require('secp256k1') as { ecdsaSign(msg: Uint8Array, key: Uint8Array): { signature: Uint8Array; recid: number } }
@@ -90,11 +91,11 @@ export interface TestChain {
 }
 
 /** A real L2Chain on LevelDB in a temp dir. */
-export async function openTestChain(genesis: Genesis, opts: Partial<FastPathOptions>): Promise<TestChain> {
+export async function openTestChain(genesis: Genesis, opts: Partial<FastPathOptions>, modules: { logger?: Logger; fastPath?: PlaceBetFastPath } = {}): Promise<TestChain> {
   const dir = tempDatadir('rollbook-fastpath-')
   const db = await openLevel(dir)
-  const logger = pino({ level: process.env.ROLLBOOK_TEST_LOG ?? 'silent' })
-  const chain = await L2Chain.init(genesis, { db, logger }, opts)
+  const logger = modules.logger ?? pino({ level: process.env.ROLLBOOK_TEST_LOG ?? 'silent' })
+  const chain = await L2Chain.init(genesis, { db, logger, fastPath: modules.fastPath }, opts)
   return {
     chain,
     close: async () => {
