@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module'
 import { rmSync } from 'node:fs'
-import { createFeeMarket1559Tx } from '@ethereumjs/tx'
+import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx, type AccessList } from '@ethereumjs/tx'
 import { bytesToHex, concatBytes, createAddressFromPrivateKey, hexToBytes, type PrefixedHexString } from '@ethereumjs/util'
 import { encodeFunctionData, type Address, type Hex } from 'viem'
 import { pino, type Logger } from 'pino'
@@ -67,20 +67,24 @@ export class TestSigner {
     this.common = createCustomCommon({ chainId, name: 'rollbook' }, Mainnet, { hardfork: L2_HARDFORK, customCrypto: { ...customCrypto, ecsign: ecsign as never } })
   }
 
-  sign(account: TestAccount, nonce: bigint, data: Hex | Uint8Array, opts: { to?: Address } = {}): Uint8Array {
-    const tx = createFeeMarket1559Tx(
-      {
-        chainId: this.common.chainId(),
-        nonce,
-        to: opts.to ?? BET_ENGINE_ADDRESS,
-        data: typeof data === 'string' ? hexToBytes(data as PrefixedHexString) : data,
-        gasLimit: TX_GAS_LIMIT,
-        maxFeePerGas: 0n,
-        maxPriorityFeePerGas: 0n,
-        value: 0n,
-      },
-      { common: this.common },
-    )
+  /** EIP-1559 by default; `type` 0 (EIP-155 legacy) and 1 (EIP-2930) carry gas price 0. */
+  sign(account: TestAccount, nonce: bigint, data: Hex | Uint8Array, opts: { to?: Address; type?: 0 | 1 | 2; accessList?: AccessList } = {}): Uint8Array {
+    const fields = {
+      nonce,
+      to: opts.to ?? BET_ENGINE_ADDRESS,
+      data: typeof data === 'string' ? hexToBytes(data as PrefixedHexString) : data,
+      gasLimit: TX_GAS_LIMIT,
+      value: 0n,
+    }
+    const common = { common: this.common }
+    const chainId = this.common.chainId()
+    const accessList = opts.accessList ?? []
+    const tx =
+      opts.type === 0
+        ? createLegacyTx({ ...fields, gasPrice: 0n }, common)
+        : opts.type === 1
+          ? createAccessList2930Tx({ ...fields, chainId, gasPrice: 0n, accessList }, common)
+          : createFeeMarket1559Tx({ ...fields, chainId, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, accessList }, common)
     return tx.sign(account.privateKey).serialize()
   }
 }
