@@ -10,6 +10,7 @@ const slot = fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.intege
 const op = fc.oneof(
   fc.record({ kind: fc.constant('storage' as const), address, slot, value: fc.uint8Array({ minLength: 0, maxLength: 32 }) }),
   fc.record({ kind: fc.constant('nonce' as const), address, nonce: fc.bigInt({ min: 0n, max: 1000n }) }),
+  fc.record({ kind: fc.constant('code' as const), address, code: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
 )
 
 async function apply(sm: MerkleStateManager, blocks: Array<Array<typeof op extends fc.Arbitrary<infer T> ? T : never>>) {
@@ -21,6 +22,8 @@ async function apply(sm: MerkleStateManager, blocks: Array<Array<typeof op exten
       if (o.kind === 'storage') {
         if ((await sm.getAccount(o.address)) === undefined) await sm.putAccount(o.address, new Account(0n, 0n))
         await sm.putStorage(o.address, o.slot, o.value)
+      } else if (o.kind === 'code') {
+        await sm.putCode(o.address, o.code)
       } else {
         // as runTx does: the account keeps its storage root, only the nonce changes
         const account = (await sm.getAccount(o.address)) ?? new Account()
@@ -45,6 +48,7 @@ t.test('the one-pass flush gives the same state roots as the upstream MerkleStat
       if (a.join() !== b.join()) return false
       // and reads after the flush see the written values
       for (const block of blocks) for (const o of block) {
+        if (o.kind === 'code' && bytesToHex(await upstream.getCode(o.address)) !== bytesToHex(await ours.getCode(o.address))) return false
         if (o.kind !== 'storage') continue
         if (bytesToHex(await upstream.getStorage(o.address, o.slot)) !== bytesToHex(await ours.getStorage(o.address, o.slot))) return false
       }

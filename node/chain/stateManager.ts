@@ -1,6 +1,6 @@
-import { MerkleStateManager } from '@ethereumjs/statemanager'
+import { CODEHASH_PREFIX, MerkleStateManager } from '@ethereumjs/statemanager'
 import { RLP } from '@ethereumjs/rlp'
-import { bytesToUnprefixedHex, createAddressFromString, hexToBytes, unpadBytes, type Address } from '@ethereumjs/util'
+import { Account, bytesToUnprefixedHex, concatBytes, createAddressFromString, hexToBytes, unpadBytes, type Address } from '@ethereumjs/util'
 import { keccak256 } from './crypto.ts'
 import { updateTrie, type TrieChange } from './trieUpdate.ts'
 
@@ -26,11 +26,17 @@ export class RollbookStateManager extends MerkleStateManager {
 
   override async flush(): Promise<void> {
     const caches = this._caches
-    if (caches?.storage === undefined || caches.account === undefined || (caches.code?.size() ?? 0) > 0) {
-      // code writes happen at genesis only; the upstream path handles them
-      return super.flush()
-    }
+    if (caches?.storage === undefined || caches.account === undefined) return super.flush()
     const db = this._trie.database()
+    // code is written only at genesis; stored as upstream does, by prefixed code hash
+    for (const [addressHex, elem] of caches.code?.flush() ?? []) {
+      if (elem.code === undefined) continue
+      const codeHash = keccak256(elem.code)
+      await db.put(this._prefixCodeHashes ? concatBytes(CODEHASH_PREFIX, codeHash) : codeHash, elem.code)
+      const address = createAddressFromString(`0x${addressHex}`)
+      if ((await this.getAccount(address)) === undefined) await this.putAccount(address, new Account())
+      await this.modifyAccountFields(address, { codeHash })
+    }
     const readNode = (hash: Uint8Array) => db.get(hash) as Promise<Uint8Array | undefined>
     const store = async (nodes: Map<string, { hash: Uint8Array; node: Uint8Array }>) => {
       for (const { hash, node } of nodes.values()) await db.put(hash, node)
