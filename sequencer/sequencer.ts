@@ -86,6 +86,7 @@ export class Sequencer {
     this.wake?.()
     await this.loopIdle
     await this.durableTail.catch(() => undefined)
+    await this.chain.flushWrites().catch(() => undefined)
   }
 
   /** Checks a raw tx and runs it; resolves once it is executed and durable. Rejects with TxRejectedError. */
@@ -234,6 +235,7 @@ export class Sequencer {
     this.sealing = pending
     const started = performance.now()
     const sealed = await this.chain.sealBlock(pending).finally(() => (this.sealing = undefined))
+    sealed.written.catch((e) => this.halt(e, []))
     this.log.debug({ number: Number(pending.number), txs: pending.txs.length, ms: Math.round(performance.now() - started) }, 'sealed block')
     this.events.emit('sealed', sealed)
   }

@@ -217,11 +217,22 @@ export class L2Chain {
     )
     // the Block constructor takes the executed tx objects as they are (createBlock would rebuild each one)
     const block = new Block(header, pending.txs.map((t) => t.tx), [], [], { common: this.common })
-    await this.store.writeSealedBlock(block, pending.txs, trieOps)
+    // the write goes on while the next block executes; blocks land in order, and until one has,
+    // the store and the trie DB serve it from memory
+    const batch = trieOps
+    this.writes = this.writes.then(() => this.store.writeSealedBlock(block, pending.txs, batch.ops)).finally(() => this.trieDb.landed(batch))
     this.headBlock = block
     if (this.storageCacheSize() > STORAGE_CACHE_LIMIT) this.state.clearCaches()
     for (const t of pending.txs) t.blockHash = block.hash()
-    return { block, hash: block.hash(), txs: pending.txs }
+    return { block, hash: block.hash(), txs: pending.txs, written: this.writes }
+  }
+
+  /** The last block write in flight; rejects if a write failed (nothing may build on it then). */
+  private writes: Promise<void> = Promise.resolve()
+
+  /** Resolves when every sealed block is on disk. */
+  async flushWrites(): Promise<void> {
+    await this.writes
   }
 
   /** State as of a sealed block, read-only (eth_getBalance, eth_getProof, eth_call at a block). */
@@ -343,7 +354,8 @@ async function writeGenesis(genesis: Genesis, common: Common, state: RollbookSta
     trieOps = trieDb.takeBuffered()
   }
   const block = genesisBlockWithRoot(genesis, common, root)
-  await store.writeSealedBlock(block, [], trieOps)
+  await store.writeSealedBlock(block, [], trieOps.ops)
+  trieDb.landed(trieOps)
   await state.setStateRoot(root)
   return block
 }

@@ -31,4 +31,6 @@ export interface SealedBlock {
   block: Block
   hash: Uint8Array
   txs: ExecutedTx[]
+  /** resolves when the block is on disk (it is served from memory until then) */
+  written: Promise<void>
 }

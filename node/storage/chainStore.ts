@@ -60,7 +60,7 @@ export class ChainStore {
   }
 
   async getCanonicalHash(number: bigint): Promise<Uint8Array | undefined> {
-    return this.db.get(prefixed(Prefix.canonical, u64(number)))
+    return this.unwrittenByNumber.get(number)?.block.hash() ?? this.db.get(prefixed(Prefix.canonical, u64(number)))
   }
 
   async getBlockByHash(hash: Uint8Array): Promise<Block | undefined> {
@@ -80,18 +80,48 @@ export class ChainStore {
   }
 
   async getOutcomes(blockHash: Uint8Array): Promise<TxOutcome[] | undefined> {
+    const unwritten = this.unwrittenByHash.get(Buffer.from(blockHash).toString('hex'))
+    if (unwritten !== undefined) return unwritten.outcomes
     const bytes = await this.db.get(prefixed(Prefix.receipts, blockHash))
     return bytes === undefined ? undefined : decodeOutcomes(bytes)
   }
 
   async getTxLocation(txHash: Uint8Array): Promise<TxLocation | undefined> {
+    const unwritten = this.unwrittenTxs.get(Buffer.from(txHash).toString('hex'))
+    if (unwritten !== undefined) return unwritten
     const bytes = await this.db.get(prefixed(Prefix.txLocation, txHash))
     if (bytes === undefined) return undefined
     return { blockNumber: readU64(bytes, 0), index: readU32(bytes, 8) }
   }
 
-  /** One atomic write: block, receipts, tx index, canonical number, head; and the sealed preconf records dropped. */
+  /**
+   * One atomic write: trie nodes, block, receipts, tx index, canonical number, head; and the
+   * sealed block's preconfirmation records dropped. Until it lands, the block, its receipts and
+   * its tx locations are served from memory, so the caller may go on while the disk works.
+   */
   async writeSealedBlock(block: Block, outcomes: TxOutcome[], trieOps: LevelBatchOp[]): Promise<void> {
+    const hash = block.hash()
+    const number = block.header.number
+    const hashHex = Buffer.from(hash).toString('hex')
+    const unwritten = { block, outcomes, txs: block.transactions.map((tx) => Buffer.from(tx.hash()).toString('hex')) }
+    this.remember(hashHex, block)
+    this.unwrittenByNumber.set(number, unwritten)
+    this.unwrittenByHash.set(hashHex, unwritten)
+    unwritten.txs.forEach((txHex, index) => this.unwrittenTxs.set(txHex, { blockNumber: number, index }))
+    try {
+      await this.writeBlockBatch(block, outcomes, trieOps)
+    } finally {
+      this.unwrittenByNumber.delete(number)
+      this.unwrittenByHash.delete(hashHex)
+      for (const txHex of unwritten.txs) this.unwrittenTxs.delete(txHex)
+    }
+  }
+
+  private readonly unwrittenByNumber = new Map<bigint, { block: Block; outcomes: TxOutcome[] }>()
+  private readonly unwrittenByHash = new Map<string, { block: Block; outcomes: TxOutcome[] }>()
+  private readonly unwrittenTxs = new Map<string, TxLocation>()
+
+  private async writeBlockBatch(block: Block, outcomes: TxOutcome[], trieOps: LevelBatchOp[]): Promise<void> {
     const hash = block.hash()
     const number = block.header.number
     const batch = this.db.batch()
@@ -111,7 +141,6 @@ export class ChainStore {
     batch.put(prefixed(Prefix.canonical, u64(number)), hash)
     batch.put(metaKey(MetaKey.head), hash)
     await batch.write({ sync: true })
-    this.remember(Buffer.from(hash).toString('hex'), block)
   }
 
   /** Appends preconfirmed txs durably (fsync) before they are acknowledged. */

@@ -5,6 +5,12 @@ import type { RollbookLevel } from './level.ts'
 
 type TrieValue = string | Uint8Array
 
+/** Trie writes of one sealed block, held readable until their LevelDB batch lands. */
+export interface TrieWriteBatch {
+  ops: Array<{ type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array }>
+  held: Map<string, Uint8Array | null>
+}
+
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
 
@@ -49,19 +55,42 @@ export class LevelTrieDb implements DB<string, TrieValue> {
     this.buffer ??= new Map()
   }
 
-  /** The held writes as LevelDB batch operations; buffering stops. */
-  takeBuffered(): Array<{ type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array }> {
-    const ops: Array<{ type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array }> = []
-    for (const [hex, value] of this.buffer ?? []) {
+  /**
+   * The held writes as LevelDB batch operations; buffering stops. They stay readable here until
+   * `landed(ops)` says the batch that carries them is on disk.
+   */
+  takeBuffered(): TrieWriteBatch {
+    const held = this.buffer ?? new Map()
+    const ops: TrieWriteBatch['ops'] = []
+    for (const [hex, value] of held) {
       const key = trieKey(hex)
       ops.push(value === null ? { type: 'del', key } : { type: 'put', key, value })
     }
     this.buffer = undefined
-    return ops
+    const batch = { ops, held }
+    this.inFlight.add(batch)
+    return batch
+  }
+
+  /** The batch is written: its nodes are read from LevelDB (or the cache) from now on. */
+  landed(batch: TrieWriteBatch): void {
+    this.inFlight.delete(batch)
+  }
+
+  private readonly inFlight = new Set<TrieWriteBatch>()
+
+  private heldValue(key: string): Uint8Array | null | undefined {
+    const buffered = this.buffer?.get(key)
+    if (buffered !== undefined) return buffered
+    for (const batch of this.inFlight) {
+      const value = batch.held.get(key)
+      if (value !== undefined) return value
+    }
+    return undefined
   }
 
   async get(key: string, opts?: EncodingOpts): Promise<TrieValue | undefined> {
-    const held = this.buffer?.get(key)
+    const held = this.inFlight.size === 0 ? this.buffer?.get(key) : this.heldValue(key)
     if (held === null) return undefined
     let value = held ?? this.cache.get(key)
     if (value === undefined) {

@@ -56,7 +56,7 @@ async function measure(fastPath: boolean): Promise<{ total: number; exec: number
       if (executed.status !== 1) throw new Error(`bet ${executed.index} failed`)
     }
     const executedAt = performance.now()
-    await chain.sealBlock(pending)
+    await (await chain.sealBlock(pending)).written
     const end = performance.now()
     return { total: (BETS / (end - start)) * 1000, exec: (BETS / (executedAt - start)) * 1000, fast: chain.fastPathStats?.fast ?? 0 }
   } finally {

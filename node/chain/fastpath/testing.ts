@@ -103,6 +103,7 @@ export async function openTestChain(genesis: Genesis, opts: Partial<FastPathOpti
   return {
     chain,
     close: async () => {
+      await chain.flushWrites().catch(() => undefined)
       await db.close()
       rmSync(dir, { recursive: true, force: true })
     },
