@@ -127,17 +127,31 @@ library MerkleTrie {
         uint256 available = path.length * 2 - start;
         uint256 limit = nodeNibbles < available ? nodeNibbles : available;
         uint256 key = _dataPtr(path);
-        assembly ("memory-safe") {
-            for {} lt(matched, limit) { matched := add(matched, 1) } {
-                let i := add(skip, matched)
-                let a := byte(0, mload(add(compact, shr(1, i))))
-                let j := add(start, matched)
-                let b := byte(0, mload(add(key, shr(1, j))))
-                a := and(shr(mul(4, iszero(and(i, 1))), a), 0x0f)
-                b := and(shr(mul(4, iszero(and(j, 1))), b), 0x0f)
-                if iszero(eq(a, b)) { break }
-            }
+        // Compare up to 63 nibbles a step: XOR the two runs and count the equal leading nibbles.
+        while (matched < limit) {
+            uint256 chunk = limit - matched < 63 ? limit - matched : 63;
+            uint256 difference = _nibbleRun(compact, skip + matched) ^ _nibbleRun(key, start + matched);
+            uint256 equal = difference == 0 ? 64 : _leadingZeroNibbles(difference);
+            if (equal < chunk) return (isLeaf, matched + equal, nodeNibbles);
+            matched += chunk;
         }
+    }
+
+    /// @notice The 63 nibbles of memory from nibble `index` of `data`, high-aligned in a word.
+    function _nibbleRun(uint256 data, uint256 index) private pure returns (uint256 run) {
+        assembly ("memory-safe") {
+            run := shl(mul(4, and(index, 1)), mload(add(data, shr(1, index))))
+            run := and(run, not(0x0f))
+        }
+    }
+
+    function _leadingZeroNibbles(uint256 x) private pure returns (uint256 n) {
+        if (x >> 128 == 0) (n, x) = (n + 32, x << 128);
+        if (x >> 192 == 0) (n, x) = (n + 16, x << 64);
+        if (x >> 224 == 0) (n, x) = (n + 8, x << 32);
+        if (x >> 240 == 0) (n, x) = (n + 4, x << 16);
+        if (x >> 248 == 0) (n, x) = (n + 2, x << 8);
+        if (x >> 252 == 0) n += 1;
     }
 
     function _dataPtr(bytes memory data) private pure returns (uint256 p) {
