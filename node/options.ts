@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseOrThrow } from './schema.ts'
 
 /** Operator options of one node (the protocol config, identical on every node, is the genesis file). */
 export const NodeOptionsSchema = z
@@ -23,11 +24,8 @@ export class OptionsError extends Error {
 }
 
 export function parseNodeOptions(input: unknown): NodeOptions {
-  const parsed = NodeOptionsSchema.safeParse(input)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const field = issue.path.join('.') || 'options'
-    throw new OptionsError(`--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`)
-  }
-  return parsed.data
+  return parseOrThrow(NodeOptionsSchema, input, (path, message) => {
+    const flag = (path || 'options').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+    return new OptionsError(`--${flag}: ${message}`)
+  })
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseOrThrow } from '../schema.ts'
 import { getAddress, isAddress, type Address } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { DEV_MNEMONIC, STAKE_DECIMALS } from '../../sdk/src/constants.ts'
@@ -48,12 +49,7 @@ export class GenesisError extends Error {
 }
 
 export function parseGenesis(json: unknown): Genesis {
-  const parsed = GenesisSchema.safeParse(json)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new GenesisError(`invalid genesis: ${issue.path.join('.') || '(root)'}: ${issue.message}`)
-  }
-  return parsed.data
+  return parseOrThrow(GenesisSchema, json, (path, message) => new GenesisError(`invalid genesis: ${path || '(root)'}: ${message}`))
 }
 
 export const DEV_CHAIN_ID = 42069

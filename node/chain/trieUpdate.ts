@@ -1,5 +1,6 @@
 import { RLP, type Input } from '@ethereumjs/rlp'
 import { keccak256 } from './crypto.ts'
+import { compareNibbles, hexPrefix, toNibbles } from './nibbles.ts'
 
 /**
  * Applies a batch of changes to a Merkle-Patricia trie in one pass: each touched node is decoded
@@ -47,29 +48,10 @@ export type ReadNode = (hash: Uint8Array) => Promise<Uint8Array | undefined>
 
 export const EMPTY_TRIE_ROOT = keccak256(RLP.encode(new Uint8Array()))
 
-function toNibbles(key: Uint8Array): Nibbles {
-  const out = new Uint8Array(key.length * 2)
-  for (let i = 0; i < key.length; i++) {
-    out[2 * i] = key[i] >> 4
-    out[2 * i + 1] = key[i] & 0x0f
-  }
-  return out
-}
-
 function concatNibbles(a: Nibbles, b: Nibbles): Nibbles {
   const out = new Uint8Array(a.length + b.length)
   out.set(a, 0)
   out.set(b, a.length)
-  return out
-}
-
-function hexPrefix(nibbles: Nibbles, leaf: boolean): Uint8Array {
-  const odd = nibbles.length % 2 === 1
-  const out = new Uint8Array(Math.floor(nibbles.length / 2) + 1)
-  out[0] = ((leaf ? 2 : 0) + (odd ? 1 : 0)) << 4
-  let n = 0
-  if (odd) out[0] |= nibbles[n++]
-  for (let i = 1; i < out.length; i++) out[i] = (nibbles[n++] << 4) | nibbles[n++]
   return out
 }
 
@@ -212,12 +194,6 @@ class TrieUpdater {
 function equalFrom(nibbles: Nibbles, depth: number, path: Nibbles): boolean {
   for (let i = 0; i < path.length; i++) if (nibbles[depth + i] !== path[i]) return false
   return true
-}
-
-function compareNibbles(a: Nibbles, b: Nibbles): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
-  return a.length - b.length
 }
 
 function insertSorted(changes: PathChange[], item: PathChange): PathChange[] {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { getAddress, isAddress } from 'viem'
 import { GenesisSchema } from '../chain/genesis.ts'
+import { parseOrThrow } from '../schema.ts'
 
 const address = z
   .string()
@@ -43,10 +44,5 @@ export class RollupConfigError extends Error {
 }
 
 export function parseRollupConfig(json: unknown): RollupConfig {
-  const parsed = RollupConfigSchema.safeParse(json)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new RollupConfigError(`invalid rollup config: ${issue.path.join('.') || '(root)'}: ${issue.message}`)
-  }
-  return parsed.data
+  return parseOrThrow(RollupConfigSchema, json, (path, message) => new RollupConfigError(`invalid rollup config: ${path || '(root)'}: ${message}`))
 }

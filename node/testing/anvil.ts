@@ -12,12 +12,15 @@ export interface StartAnvilOptions {
   /** Seconds between blocks (interval mining); omitted, anvil mines a block per transaction. */
   blockTime?: number
   chainId?: number
+  /** further anvil flags, e.g. ['--base-fee', '0'] */
+  extraArgs?: string[]
 }
 
 export interface AnvilInstance {
   rpcUrl: string
   wsUrl: string
   port: number
+  pid: number | undefined
   stop(): Promise<void>
 }
 
@@ -50,6 +53,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   const args = ['--host', '127.0.0.1', '--port', String(port), '--silent', '--hardfork', 'prague']
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime))
   if (options.chainId !== undefined) args.push('--chain-id', String(options.chainId))
+  args.push(...(options.extraArgs ?? []))
   const child = spawn(ANVIL_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => {
@@ -75,5 +79,5 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  return { rpcUrl, wsUrl: `ws://127.0.0.1:${port}`, port, stop }
+  return { rpcUrl, wsUrl: `ws://127.0.0.1:${port}`, port, pid: child.pid, stop }
 }
