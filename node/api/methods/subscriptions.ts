@@ -102,9 +102,36 @@ class BetEventRouter {
   }
 }
 
+/** One listener on a chain event while anyone subscribes, its output sent to every subscriber. */
+class FanOut<T> {
+  private readonly subscribers = new Set<(item: T) => void>()
+  private readonly listener = (txs: ExecutedTx[]) => this.produce(txs, (item) => {
+    for (const emit of this.subscribers) emit(item)
+  })
+
+  constructor(
+    private readonly events: RpcBackend['events'],
+    private readonly event: 'preconfirmed',
+    private readonly produce: (txs: ExecutedTx[], send: (item: T) => void) => void,
+  ) {}
+
+  add(emit: (item: T) => void): () => void {
+    if (this.subscribers.size === 0) this.events.on(this.event, this.listener)
+    this.subscribers.add(emit)
+    return () => {
+      this.subscribers.delete(emit)
+      if (this.subscribers.size === 0) this.events.off(this.event, this.listener)
+    }
+  }
+}
+
 export function subscriptionKinds(backend: RpcBackend): AnySubscriptionDefinition[] {
   const { events, chain } = backend
   const router = new BetEventRouter(backend)
+  // each receipt is formatted once, however many sockets listen
+  const preconfirmations = new FanOut<ReturnType<typeof formatReceipt>>(events, 'preconfirmed', (txs, send) => {
+    for (const executed of txs) send(formatReceipt(executed.tx, executed, placeOf(executed), chain.common))
+  })
   return [
     defineSubscription({
       method: 'eth_subscribe',
@@ -137,13 +164,7 @@ export function subscriptionKinds(backend: RpcBackend): AnySubscriptionDefinitio
       method: 'rollbook_subscribe',
       kind: 'preconfirmations',
       params: z.tuple([]),
-      subscribe: (_params, emit) => {
-        const listener = (txs: ExecutedTx[]) => {
-          for (const executed of txs) emit(formatReceipt(executed.tx, executed, placeOf(executed), chain.common))
-        }
-        events.on('preconfirmed', listener)
-        return () => events.off('preconfirmed', listener)
-      },
+      subscribe: (_params, emit) => preconfirmations.add(emit),
     }),
     defineSubscription({
       method: 'rollbook_subscribe',
