@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
+import { PreconfLog } from '../sequencer/preconfLog.ts'
 import { Sequencer } from '../sequencer/sequencer.ts'
 import { MethodRegistry, RpcServer, SubscriptionRegistry } from './api/index.ts'
 import { RpcBackend } from './api/methods/backend.ts'
@@ -48,7 +49,8 @@ export class RollbookNode {
     try {
       const chain = await L2Chain.init(genesis, { db, logger: log })
       const events = new ChainEvents()
-      const sequencer = new Sequencer({ blockTimeMs: opts.blockTimeMs, sealAtTxs: opts.sealAtTxs }, { chain, events, logger: log })
+      const preconfLog = await PreconfLog.open(join(opts.datadir, 'preconf'))
+      const sequencer = new Sequencer({ blockTimeMs: opts.blockTimeMs, sealAtTxs: opts.sealAtTxs }, { chain, events, preconfLog, logger: log })
       await sequencer.start()
       const backend = new RpcBackend({ chain, events, sequencer })
       const server = new RpcServer(

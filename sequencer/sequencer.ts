@@ -3,14 +3,16 @@ import type { Logger } from 'pino'
 import type { L2Chain, PendingBlock } from '../node/chain/chain.ts'
 import type { ChainEvents } from '../node/chain/events.ts'
 import type { ExecutedTx } from '../node/chain/types.ts'
-import type { PreconfRecord } from '../node/storage/chainStore.ts'
 import { SequencerStoppedError, TxRejectedError } from './errors.ts'
 import { NonceGapPool } from './mempool.ts'
+import type { PreconfLog, PreconfRecord } from './preconfLog.ts'
 import { defaultSequencerOptions, type SequencerOptions } from './options.ts'
 import { checkRawTx, type CheckedTx } from './txValidation.ts'
 
 export interface SequencerModules {
   chain: L2Chain
+  /** where preconfirmed txs are made durable before they are acknowledged */
+  preconfLog: PreconfLog
   events: ChainEvents
   logger: Logger
 }
@@ -38,6 +40,7 @@ interface Acknowledgement {
 export class Sequencer {
   private readonly opts: SequencerOptions
   private readonly chain: L2Chain
+  private readonly preconfLog: PreconfLog
   private readonly events: ChainEvents
   private readonly log: Logger
   private readonly pool: NonceGapPool
@@ -57,6 +60,7 @@ export class Sequencer {
   constructor(opts: Partial<SequencerOptions>, modules: SequencerModules) {
     this.opts = { ...defaultSequencerOptions, ...opts }
     this.chain = modules.chain
+    this.preconfLog = modules.preconfLog
     this.events = modules.events
     this.log = modules.logger.child({ module: 'sequencer' })
     this.pool = new NonceGapPool(this.opts.maxQueuedTxs)
@@ -87,6 +91,7 @@ export class Sequencer {
     await this.loopIdle
     await this.durableTail.catch(() => undefined)
     await this.chain.flushWrites().catch(() => undefined)
+    await this.preconfLog.close()
   }
 
   /** Checks a raw tx and runs it; resolves once it is executed and durable. Rejects with TxRejectedError. */
@@ -210,7 +215,7 @@ export class Sequencer {
       timestamp: pending.timestamp,
       rawTx: raw,
     }))
-    const write = this.durableTail.then(() => this.chain.store.appendPreconfs(records))
+    const write = this.durableTail.then(() => this.preconfLog.append(records))
     this.durableTail = write.then(() => {
       for (const { executed, resolve } of acks) resolve?.({ hash: executed.hash, status: 'preconfirmed', executed })
       this.events.emit('preconfirmed', acks.map((a) => a.executed))
@@ -235,7 +240,8 @@ export class Sequencer {
     this.sealing = pending
     const started = performance.now()
     const sealed = await this.chain.sealBlock(pending).finally(() => (this.sealing = undefined))
-    sealed.written.catch((e) => this.halt(e, []))
+    // once the block is on disk its preconfirmation records are no longer needed
+    sealed.written.then(() => this.preconfLog.drop(pending.number)).catch((e) => this.halt(e, []))
     this.log.debug({ number: Number(pending.number), txs: pending.txs.length, ms: Math.round(performance.now() - started) }, 'sealed block')
     this.events.emit('sealed', sealed)
   }
@@ -247,7 +253,7 @@ export class Sequencer {
 
   /** Re-executes the preconfirmed txs of unsealed blocks exactly as first run: same block, timestamp and order. */
   private async recover(): Promise<void> {
-    const records = await this.chain.store.readPreconfs(this.chain.head.header.number)
+    const records = await this.preconfLog.readAfter(this.chain.head.header.number)
     if (records.length === 0) return
     for (const record of records) {
       if (this.pending !== undefined && this.pending.number !== record.blockNumber) await this.seal()

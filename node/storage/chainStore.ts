@@ -13,13 +13,6 @@ export interface TxLocation {
   index: number
 }
 
-export interface PreconfRecord {
-  blockNumber: bigint
-  index: number
-  timestamp: bigint
-  rawTx: Uint8Array
-}
-
 function encodeOutcomes(outcomes: TxOutcome[]): Uint8Array {
   return RLP.encode(
     outcomes.map((o) => [
@@ -44,7 +37,7 @@ function decodeOutcomes(bytes: Uint8Array): TxOutcome[] {
 }
 
 /**
- * Blocks, receipts, the tx index, the head pointer and the log of preconfirmed txs, in the node's LevelDB.
+ * Blocks, receipts, the tx index and the head pointer, in the node's LevelDB.
  * Sealing a block writes all of it in one atomic batch.
  */
 export class ChainStore {
@@ -95,8 +88,7 @@ export class ChainStore {
   }
 
   /**
-   * One atomic write: trie nodes, block, receipts, tx index, canonical number, head; and the
-   * sealed block's preconfirmation records dropped. Until it lands, the block, its receipts and
+   * One atomic write: trie nodes, block, receipts, tx index, canonical number, head. Until it lands, the block, its receipts and
    * its tx locations are served from memory, so the caller may go on while the disk works.
    */
   async writeSealedBlock(block: Block, outcomes: TxOutcome[], trieOps: LevelBatchOp[]): Promise<void> {
@@ -136,43 +128,10 @@ export class ChainStore {
       location.set(u64(number), 0)
       location.set(u32(index), 8)
       batch.put(prefixed(Prefix.txLocation, tx.hash()), location)
-      batch.del(preconfKey(number, index))
     })
     batch.put(prefixed(Prefix.canonical, u64(number)), hash)
     batch.put(metaKey(MetaKey.head), hash)
     await batch.write({ sync: true })
-  }
-
-  /** Appends preconfirmed txs durably (fsync) before they are acknowledged. */
-  async appendPreconfs(records: PreconfRecord[]): Promise<void> {
-    const batch = this.db.batch()
-    for (const r of records) {
-      batch.put(
-        preconfKey(r.blockNumber, r.index),
-        RLP.encode([bigIntToUnpaddedBytes(r.timestamp), r.rawTx]),
-      )
-    }
-    await batch.write({ sync: true })
-  }
-
-  /** Preconfirmed txs of unsealed blocks, in order; records of sealed blocks are deleted. */
-  async readPreconfs(afterBlock: bigint): Promise<PreconfRecord[]> {
-    const out: PreconfRecord[] = []
-    const stale: Uint8Array[] = []
-    for await (const [key, value] of this.db.iterator({
-      gte: Uint8Array.of(Prefix.preconf),
-      lt: Uint8Array.of(Prefix.preconf + 1),
-    })) {
-      const blockNumber = readU64(key, 1)
-      if (blockNumber <= afterBlock) {
-        stale.push(key)
-        continue
-      }
-      const [timestamp, rawTx] = RLP.decode(value) as Uint8Array[]
-      out.push({ blockNumber, index: readU32(key, 9), timestamp: bytesToBigInt(timestamp), rawTx })
-    }
-    if (stale.length > 0) await this.db.batch(stale.map((key) => ({ type: 'del' as const, key })))
-    return out
   }
 
   async getMeta(name: string): Promise<Uint8Array | undefined> {
@@ -192,10 +151,3 @@ export class ChainStore {
   }
 }
 
-function preconfKey(blockNumber: bigint, index: number): Uint8Array {
-  const key = new Uint8Array(13)
-  key[0] = Prefix.preconf
-  key.set(u64(blockNumber), 1)
-  key.set(u32(index), 9)
-  return key
-}

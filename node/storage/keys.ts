@@ -15,13 +15,13 @@ export const Prefix = {
   txLocation: 0x78, // 'x'
   /** single keys under the meta prefix */
   meta: 0x6d, // 'm'
-  /** preconfirmed, unsealed txs: block number (u64 BE) ++ index (u32 BE) -> RLP [timestamp, rawTx] */
-  preconf: 0x70, // 'p'
 } as const
 
 export const MetaKey = {
   head: 'head',
   genesis: 'genesis',
+  /** sequencer/batcher's progress: chunks posted to the L1 inbox, the batch in flight, recent chunks for reorgs (JSON) */
+  batcher: 'batcher',
 } as const
 
 export function prefixed(prefix: number, key: Uint8Array): Uint8Array {

@@ -1,0 +1,95 @@
+import { encodeChunk, recordsFromTxs, splitIntoChunks, UnbatchableTransactionError, type BatchRecord } from '../../sdk/src/batch/index.ts'
+import type { ChainStore } from '../../node/storage/chainStore.ts'
+import { BatcherCriticalError } from './errors.ts'
+import type { BatchPlan } from './progress.ts'
+
+export interface BatchPlannerOptions {
+  /** the L2 chain id: every batched tx is signed for it */
+  chainId: number
+  maxBatchBytes: number
+  maxChunkBytes: number
+}
+
+/**
+ * Turns sealed L2 blocks into batch records and chunks: per block a block start (its timestamp),
+ * then its txs in order. Each block's records are made once and kept until the block is posted.
+ */
+export class BatchPlanner {
+  private readonly recordsByBlock = new Map<bigint, { records: BatchRecord[]; bytes: number }>()
+  private readonly chunksByPlan = new Map<string, Uint8Array[]>()
+
+  constructor(
+    private readonly opts: BatchPlannerOptions,
+    private readonly store: Pick<ChainStore, 'getBlockByNumber'>,
+  ) {}
+
+  /** Bytes the records of blocks from..to take (block starts counted as absolute: an upper bound). */
+  async pendingBytes(fromBlock: bigint, toBlock: bigint): Promise<number> {
+    let bytes = 0
+    for (let number = fromBlock; number <= toBlock; number++) bytes += (await this.blockRecords(number)).bytes
+    return bytes
+  }
+
+  /** The next batch: blocks from `fromBlock` on, up to `head`, as many as fit maxBatchBytes (one at least). */
+  async plan(batchIndex: bigint, firstChunk: bigint, fromBlock: bigint, head: bigint): Promise<BatchPlan> {
+    let toBlock = fromBlock
+    let bytes = (await this.blockRecords(fromBlock)).bytes
+    while (toBlock < head) {
+      const next = (await this.blockRecords(toBlock + 1n)).bytes
+      if (bytes + next > this.opts.maxBatchBytes) break
+      bytes += next
+      toBlock++
+    }
+    const plan: Omit<BatchPlan, 'chunkCount'> = { batchIndex, fromBlock, toBlock, maxChunkBytes: this.opts.maxChunkBytes, firstChunk }
+    const chunks = await this.cut(plan)
+    return { ...plan, chunkCount: chunks.length }
+  }
+
+  /** The chunks of a plan, rebuilt from the stored blocks exactly as when it was made. */
+  async chunks(plan: BatchPlan): Promise<Uint8Array[]> {
+    const chunks = await this.cut(plan)
+    if (chunks.length !== plan.chunkCount) {
+      throw new BatcherCriticalError(`batch ${plan.batchIndex} (blocks ${plan.fromBlock}..${plan.toBlock}) rebuilds into ${chunks.length} chunks, not ${plan.chunkCount}`)
+    }
+    return chunks
+  }
+
+  /** Forgets what blocks up to `number` made: they are posted. */
+  forget(number: bigint): void {
+    for (const key of this.recordsByBlock.keys()) if (key <= number) this.recordsByBlock.delete(key)
+  }
+
+  private async cut(plan: Omit<BatchPlan, 'chunkCount'>): Promise<Uint8Array[]> {
+    const key = `${plan.batchIndex}:${plan.fromBlock}:${plan.toBlock}:${plan.maxChunkBytes}`
+    const cached = this.chunksByPlan.get(key)
+    if (cached !== undefined) return cached
+    const records: BatchRecord[] = []
+    for (let number = plan.fromBlock; number <= plan.toBlock; number++) records.push(...(await this.blockRecords(number)).records)
+    const chunks = splitIntoChunks(records, { maxChunkBytes: plan.maxChunkBytes })
+    // Only the batch being posted is worth keeping.
+    this.chunksByPlan.clear()
+    this.chunksByPlan.set(key, chunks)
+    return chunks
+  }
+
+  private async blockRecords(number: bigint): Promise<{ records: BatchRecord[]; bytes: number }> {
+    const cached = this.recordsByBlock.get(number)
+    if (cached !== undefined) return cached
+    const block = await this.store.getBlockByNumber(number)
+    if (block === undefined) throw new BatcherCriticalError(`sealed L2 block ${number} is missing from the chain store`)
+    let txRecords: BatchRecord[]
+    try {
+      txRecords = recordsFromTxs(
+        block.transactions.map((tx) => tx.serialize()),
+        { chainId: this.opts.chainId },
+      )
+    } catch (error) {
+      if (error instanceof UnbatchableTransactionError) throw new BatcherCriticalError(`L2 block ${number} holds a tx no batch record can carry: ${error.message}`, { cause: error })
+      throw error
+    }
+    const records: BatchRecord[] = [{ type: 'blockStart', timestamp: block.header.timestamp }, ...txRecords]
+    const entry = { records, bytes: encodeChunk(records).length - 1 }
+    this.recordsByBlock.set(number, entry)
+    return entry
+  }
+}
