@@ -1,0 +1,149 @@
+import { Address, bytesToHex } from '@ethereumjs/util'
+import type { Logger } from 'pino'
+import { decodeChunk, rebuildTx, type BatchRecord, type TxRecord } from '../../sdk/src/batch/index.ts'
+import { checkRawTx } from '../../sequencer/txValidation.ts'
+import type { L2Chain, PendingBlock } from '../chain/chain.ts'
+import { defaultDerivationOptions, type DerivationOptions } from './options.ts'
+
+/** Where a chunk sits in the inbox: batches hold whole L2 blocks, so a new batch seals the open block. */
+export interface ChunkPosition {
+  batchIndex: bigint
+  chunkIndex: number
+}
+
+/** What the Deriver carries from one chunk to the next when no block is being filled (persisted with progress). */
+export interface DeriverCursor {
+  /** the last block start read, while its block has no tx yet */
+  blockTimestamp?: bigint
+  /** the batch of the last chunk read */
+  batchIndex?: bigint
+}
+
+export interface DeriverStats {
+  chunks: number
+  records: number
+  /** txs applied */
+  txs: number
+  /** records skipped: undecodable, invalid or not yet supported */
+  skipped: number
+  blocks: number
+}
+
+export interface DeriverModules {
+  chain: L2Chain
+  logger: Logger
+}
+
+/**
+ * Decode and apply, the last two stages: turns chunk bytes into L2 blocks on `chain`, with the
+ * sequencer's validity rules, so a replica seals the blocks the sequencer sealed. Every byte string
+ * has one outcome: a record that does not decode, or whose tx the sequencer would have refused, is
+ * skipped and logged; nothing here throws on batch input.
+ *
+ * Blocks: a block start opens a block (sealing the one before); so does the first chunk of a new
+ * batch, without opening one. A block is sealed only if it holds a tx, as the sequencer never seals
+ * an empty one, so a trailing block start ends a batch's last block without adding a block.
+ */
+export class Deriver {
+  private readonly chain: L2Chain
+  private readonly log: Logger
+  private readonly opts: DerivationOptions
+  private readonly chainId: number
+  private blockTimestamp: bigint | undefined
+  private batchIndex: bigint | undefined
+  private pending: PendingBlock | undefined
+  readonly stats: DeriverStats = { chunks: 0, records: 0, txs: 0, skipped: 0, blocks: 0 }
+
+  constructor(opts: Partial<DerivationOptions>, modules: DeriverModules) {
+    this.opts = { ...defaultDerivationOptions, ...opts }
+    this.chain = modules.chain
+    this.chainId = Number(modules.chain.chainId)
+    this.log = modules.logger.child({ module: 'derive' })
+  }
+
+  /** Decodes one chunk and applies its records. */
+  async deriveChunk(data: Uint8Array, position?: ChunkPosition): Promise<void> {
+    this.stats.chunks++
+    if (position !== undefined && position.batchIndex !== this.batchIndex) {
+      await this.endBlock()
+      this.batchIndex = position.batchIndex
+    }
+    const decoded = decodeChunk(data, { chainId: this.chainId })
+    for (const skipped of decoded.skipped) this.skip(skipped.reason, { offset: skipped.offset, detail: skipped.detail })
+    if (decoded.end === 'unknownVersion') this.skip('unknown chunk version', { version: decoded.version })
+    for (const { record } of decoded.records) await this.applyRecord(record)
+  }
+
+  async applyRecord(record: BatchRecord): Promise<void> {
+    this.stats.records++
+    switch (record.type) {
+      case 'blockStart':
+        await this.endBlock()
+        this.blockTimestamp = record.timestamp
+        return
+      case 'deposit':
+        // deposits are included from the L1 queue in the next step (issue 3, item 6)
+        this.skip('deposit records are not derived yet', { queueIndex: record.queueIndex.toString() })
+        return
+      default:
+        await this.applyTxRecord(record)
+    }
+  }
+
+  /** Seals the open block if it holds a tx, and closes it: records up to the next block start have no block. */
+  async endBlock(): Promise<void> {
+    const pending = this.pending
+    this.pending = undefined
+    this.blockTimestamp = undefined
+    if (pending === undefined || pending.txs.length === 0) return
+    const sealed = await this.chain.sealBlock(pending)
+    // the write overlaps the next block's execution; a failed write surfaces in chain.flushWrites()
+    sealed.written.catch(() => undefined)
+    this.stats.blocks++
+    this.log.debug({ number: Number(pending.number), txs: pending.txs.length }, 'derived block')
+  }
+
+  /** True when no block is being filled: the cursor then says all that a restart needs. */
+  get atBlockBoundary(): boolean {
+    return this.pending === undefined
+  }
+
+  get cursor(): DeriverCursor {
+    return { blockTimestamp: this.blockTimestamp, batchIndex: this.batchIndex }
+  }
+
+  /** Back to a persisted cursor, for a chain already rewound to the block it was taken at. */
+  reset(cursor: DeriverCursor = {}): void {
+    this.pending = undefined
+    this.blockTimestamp = cursor.blockTimestamp
+    this.batchIndex = cursor.batchIndex
+  }
+
+  private async applyTxRecord(record: TxRecord): Promise<void> {
+    if (this.blockTimestamp === undefined) return this.skip('transaction before any block start')
+    if (this.pending !== undefined && this.pending.txs.length >= this.chain.genesis.maxTxsPerBlock) return this.skip('block is full')
+    let raw: Uint8Array
+    let checked: ReturnType<typeof checkRawTx>
+    try {
+      raw = rebuildTx(record, { chainId: this.chainId })
+      checked = checkRawTx(raw, (r) => this.chain.decodeTx(r), this.chain.chainId, this.opts.maxTxBytes)
+    } catch (e) {
+      return this.skip('invalid transaction', { detail: e instanceof Error ? e.message : String(e) })
+    }
+    const account = await this.chain.liveState.getAccount(new Address(checked.sender))
+    const nonce = account?.nonce ?? 0n
+    if (checked.tx.nonce !== nonce) return this.skip('wrong nonce', { tx: bytesToHex(checked.hash), nonce: checked.tx.nonce.toString(), expected: nonce.toString() })
+    if (this.pending === undefined) {
+      // as the sequencer does, a block is never older than its parent
+      const parent = this.chain.head.header.timestamp
+      this.pending = await this.chain.openBlock(this.blockTimestamp > parent ? this.blockTimestamp : parent)
+    }
+    await this.chain.applyTx(this.pending, checked.tx)
+    this.stats.txs++
+  }
+
+  private skip(reason: string, fields: Record<string, unknown> = {}): void {
+    this.stats.skipped++
+    this.log.info({ ...fields, reason }, 'skipped batch record')
+  }
+}

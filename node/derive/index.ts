@@ -1,0 +1,7 @@
+export { Deriver, type ChunkPosition, type DeriverCursor, type DeriverModules, type DeriverStats } from './deriver.ts'
+export { ChunkRetrieval, type PostedChunk } from './chunkRetrieval.ts'
+export { L1Traversal, type L1BlockRef, type L1Origin } from './l1Traversal.ts'
+export { DerivationHaltedError, L1ReorgError, errorAction, type DerivationErrorAction } from './errors.ts'
+export { defaultDerivationOptions, type DerivationOptions } from './options.ts'
+export { DerivationProgress, rewindL2Store, type Checkpoint } from './progress.ts'
+export { Replica, type ReplicaModules } from './replica.ts'

@@ -1,0 +1,14 @@
+export interface DerivationOptions {
+  /** how often the replica asks L1 for new blocks (ms) */
+  pollMs: number
+  /** L1 blocks a block must be buried under before it is derived (0 on devnet) */
+  l1Confirmations: number
+  /** raw tx size limit in bytes: the sequencer's default, so both accept the same txs */
+  maxTxBytes: number
+}
+
+export const defaultDerivationOptions: DerivationOptions = {
+  pollMs: 1000,
+  l1Confirmations: 0,
+  maxTxBytes: 32 * 1024,
+}
