@@ -52,6 +52,7 @@ export class Deriver {
   private blockTimestamp: bigint | undefined
   private batchIndex: bigint | undefined
   private pending: PendingBlock | undefined
+  private lastWrite: Promise<void> = Promise.resolve()
   readonly stats: DeriverStats = { chunks: 0, records: 0, txs: 0, skipped: 0, blocks: 0 }
 
   constructor(opts: Partial<DerivationOptions>, modules: DeriverModules) {
@@ -96,9 +97,11 @@ export class Deriver {
     this.pending = undefined
     this.blockTimestamp = undefined
     if (pending === undefined || pending.txs.length === 0) return
+    // one block write in flight at most: each one in flight slows every trie read
+    await this.lastWrite
     const sealed = await this.chain.sealBlock(pending)
     // the write overlaps the next block's execution; a failed write surfaces in chain.flushWrites()
-    sealed.written.catch(() => undefined)
+    this.lastWrite = sealed.written.catch(() => undefined)
     this.stats.blocks++
     this.log.debug({ number: Number(pending.number), txs: pending.txs.length }, 'derived block')
   }
