@@ -57,11 +57,23 @@ function fromJson(j: CheckpointJson): Checkpoint {
   }
 }
 
+// pruning runs once per this many L1 blocks
+const PRUNE_EVERY = 256n
+
 export class DerivationProgress {
-  constructor(private readonly db: RollbookLevel) {}
+  /** `retention`: L1 blocks of checkpoints kept behind the newest, the deepest reorg followed */
+  constructor(
+    private readonly db: RollbookLevel,
+    private readonly retention = 10_000,
+  ) {}
 
   async write(checkpoint: Checkpoint): Promise<void> {
-    await this.db.put(checkpointKey(checkpoint.l1.number), new TextEncoder().encode(JSON.stringify(toJson(checkpoint))), { sync: true })
+    const number = checkpoint.l1.number
+    const batch = this.db.batch().put(checkpointKey(number), new TextEncoder().encode(JSON.stringify(toJson(checkpoint))))
+    if (number % PRUNE_EVERY === 0n && number > BigInt(this.retention)) {
+      for await (const key of this.db.keys({ gte: FIRST_KEY, lt: checkpointKey(number - BigInt(this.retention)) })) batch.del(key)
+    }
+    await batch.write({ sync: true })
   }
 
   /** Checkpoints from the newest down. */

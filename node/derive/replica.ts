@@ -61,8 +61,9 @@ export class Replica {
   /** Opens the chain on `db` and resumes from the newest checkpoint (or the rollup's L1 start block). */
   static async init(opts: Partial<DerivationOptions>, modules: ReplicaModules): Promise<Replica> {
     const { config, db, client } = modules
+    const options = { ...defaultDerivationOptions, ...opts }
     let chain = await L2Chain.init(config.genesis, { db, logger: modules.logger })
-    const progress = new DerivationProgress(db)
+    const progress = new DerivationProgress(db, options.checkpointRetention)
     let checkpoint = await progress.latest()
     if (checkpoint === undefined) {
       if (chain.head.header.number !== 0n) throw new DerivationHaltedError('the datadir holds L2 blocks that were not derived from L1 (a sequencer datadir?)')
@@ -76,7 +77,7 @@ export class Replica {
       await rewindL2Store(db, chain, checkpoint.l2Head)
       chain = await L2Chain.init(config.genesis, { db, logger: modules.logger })
     }
-    const replica = new Replica({ ...defaultDerivationOptions, ...opts }, modules, { chain, progress, checkpoint })
+    const replica = new Replica(options, modules, { chain, progress, checkpoint })
     replica.log.info({ l1: checkpoint.l1.number.toString(), l2: Number(checkpoint.l2Number) }, 'derivation resumes')
     return replica
   }
