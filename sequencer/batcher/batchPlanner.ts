@@ -23,6 +23,16 @@ export class BatchPlanner {
     private readonly store: Pick<ChainStore, 'getBlockByNumber'>,
   ) {}
 
+  /**
+   * The chain's head as far as the store serves it: the chain announces a sealed block before its
+   * queued write reaches the store, and blocks are written in order.
+   */
+  async storedHead(head: bigint): Promise<bigint> {
+    let number = head
+    while (number > 0n && !this.recordsByBlock.has(number) && (await this.store.getBlockByNumber(number)) === undefined) number--
+    return number
+  }
+
   /** Bytes the records of blocks from..to take (block starts counted as absolute: an upper bound). */
   async pendingBytes(fromBlock: bigint, toBlock: bigint): Promise<number> {
     let bytes = 0

@@ -74,7 +74,7 @@ async function sequencerNonce(): Promise<number> {
 t.test('postsSealedBlocks_inOrder_decodeToTheSameBlocks', async (t) => {
   const r = await rig(t)
   const nonceBefore = await sequencerNonce()
-  const batcher = r.batcher({ maxChunkBytes: 4_000 })
+  const batcher = r.batcher({ maxChunkBytes: 1_500, batchIntervalMs: 500 })
   await batcher.start()
   const bets = 300
   await r.placeBets(bets, 30)
@@ -86,7 +86,7 @@ t.test('postsSealedBlocks_inOrder_decodeToTheSameBlocks', async (t) => {
   const bytes = chunks.reduce((sum, c) => sum + (c.data.length - 2) / 2, 0)
   const gas = chunks.reduce((sum, c) => sum + c.gasUsed, 0n)
   t.comment(
-    `${bets} bets in ${head} blocks -> ${chunks.length} chunks (max 4000 B), ${bytes} B: ${(bytes / bets).toFixed(1)} B/bet with block starts; ` +
+    `${bets} bets in ${head} blocks -> ${chunks.length} chunks (max 1500 B), ${bytes} B: ${(bytes / bets).toFixed(1)} B/bet with block starts; ` +
       `gas ${gas / BigInt(chunks.length)} per chunk, ${(Number(gas) / bets).toFixed(0)} per bet`,
   )
 })
@@ -108,15 +108,15 @@ t.test('oneLargeBatch_defaultChunkSize_gasAndBytesPerBet', async (t) => {
 t.test('restart_midway_neitherDuplicatesNorSkips', async (t) => {
   const r = await rig(t)
   const nonceBefore = await sequencerNonce()
-  const opts = { maxChunkBytes: 1_500, batchIntervalMs: 50 }
+  const opts = { maxChunkBytes: 1_000, batchIntervalMs: 50 }
+  await r.placeBets(200, 20)
   const first = r.batcher(opts)
   await first.start()
-  const betting = r.placeBets(200, 20)
   await waitFor('three chunks posted', () => (first.posted?.chunksPosted ?? 0n) >= 3n)
   await first.stop()
   const stoppedAt = first.posted!
-  t.comment(`stopped after ${stoppedAt.chunksPosted} chunks, ${stoppedAt.batch === undefined ? 'between batches' : `inside batch ${stoppedAt.batch.batchIndex}`}`)
-  await betting
+  t.ok(stoppedAt.batch !== undefined && stoppedAt.chunksPosted > stoppedAt.batch.firstChunk, `stopped inside batch ${stoppedAt.batch?.batchIndex}, after ${stoppedAt.chunksPosted} chunks`)
+  await r.placeBets(100, 20)
   const second = r.batcher(opts)
   await second.start()
   t.ok(second.posted!.chunksPosted === stoppedAt.chunksPosted, 'the new batcher resumes from the stored progress')
@@ -181,14 +181,21 @@ t.test('l1Reorg_dropsPostedChunks_repostedFromTheFirstMissing', async (t) => {
   // Each chunk tx is alone in its block (automine): a depth-2 reorg into empty blocks drops the last two.
   await l1.testClient.request({ method: 'anvil_reorg', params: [2, []] } as never)
   t.equal(await count(), BigInt(before.length - 2), 'the reorg took two chunks off the inbox')
-  await waitFor('the dropped chunks re-posted', async () => (await count()) === BigInt(before.length) && batcher.posted!.chunksPosted === BigInt(before.length))
+  const kept = before.length - 2
+  await waitFor(
+    'the dropped blocks posted again',
+    async () => batcher.posted!.chunksPosted > BigInt(kept) && batcher.posted!.batch === undefined && (await count()) === batcher.posted!.chunksPosted,
+  )
   const after = await checkInbox(t, r, head)
   t.same(
-    after.map((c) => c.data),
-    before.map((c) => c.data),
-    'the same chunks, the dropped two posted again',
+    after.slice(0, kept).map((c) => c.txHash),
+    before.slice(0, kept).map((c) => c.txHash),
+    'the chunks before the reorg untouched',
   )
-  t.not(after.at(-1)!.txHash, before.at(-1)!.txHash, 're-posted in a new tx')
+  t.ok(
+    after.slice(kept).every((c) => !before.some((b) => b.txHash === c.txHash)),
+    'the blocks of the dropped chunks re-posted in new txs',
+  )
 })
 
 async function txFees(hash: Hex) {
@@ -269,4 +276,24 @@ t.test('wrongKey_stopsWithACriticalError', async (t) => {
   await waitFor('the batcher to stop', () => batcher.state === 'failed')
   t.ok(batcher.error instanceof BatcherCriticalError)
   t.match(batcher.error?.message, /takes chunks from/)
+})
+
+t.test('chunkTxReverted_reconciledWithTheInbox_foreignChunkStops', async (t) => {
+  const r = await rig(t)
+  manualMining(t)
+  await r.placeBets(10)
+  await l1.testClient.setAutomine(false)
+  // Another writer with the sequencer's key gets a chunk 0 in first: the batcher's own chunk 0 then reverts.
+  const foreign = await l1.wallet(sequencer).writeContract({ address: r.deployment.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [0n, 0, '0x01ff'] })
+  const batcher = r.batcher()
+  await batcher.start()
+  await waitFor('the batcher chunk tx in flight', () => batcher.posted?.inflight !== undefined)
+  await l1.testClient.mine({ blocks: 1 })
+  await waitFor('the batcher to stop', () => batcher.state === 'failed')
+  const ours = await l1.publicClient.getTransactionReceipt({ hash: batcher.posted!.inflight!.txHashes[0] })
+  t.equal(ours.status, 'reverted', "the batcher's chunk 0 reverted")
+  t.equal((await l1.publicClient.getTransactionReceipt({ hash: foreign })).status, 'success')
+  t.ok(batcher.error instanceof BatcherCriticalError)
+  t.match(batcher.error?.message, /inbox chunk 0 is 0x[0-9a-f]+, but the batcher's batch 0 chunk 0 is/, 'the inbox holds a chunk the batcher did not make: it stops and says so')
+  t.equal(batcher.posted!.chunksPosted, 0n, 'nothing recorded as posted')
 })

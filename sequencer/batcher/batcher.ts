@@ -142,9 +142,9 @@ export class Batcher {
         this.poster.forgetNonce()
         if (action === 'rewind') {
           this.log.warn({ reason: (err as { shortMessage?: string }).shortMessage ?? err.message }, 'L1 disagrees with what the batcher recorded: rewinding to the inbox')
-          continue
+        } else {
+          this.log.warn({ err: err.message, retryInMs: backoffMs }, 'temporary L1 error: retrying')
         }
-        this.log.warn({ err: err.message, retryInMs: backoffMs }, 'temporary L1 error: retrying')
         try {
           await sleep(backoffMs, this.abort.signal)
         } catch {
@@ -337,7 +337,7 @@ export class Batcher {
 
   /** The next batch, when sealed blocks wait and the interval has passed or their bytes reach the budget. */
   private async planBatch(progress: BatcherProgress) {
-    const head = this.modules.chain.head.header.number
+    const head = await this.planner.storedHead(this.modules.chain.head.header.number)
     const from = progress.lastPostedBlock + 1n
     if (head < from) return undefined
     const due = Date.now() - this.lastBatchAt >= this.opts.batchIntervalMs || (await this.planner.pendingBytes(from, head)) >= this.opts.maxBatchBytes

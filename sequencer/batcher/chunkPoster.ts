@@ -113,7 +113,7 @@ export class ChunkPoster {
     let needsSend = hooks.adopted === undefined
     for (;;) {
       if (needsSend) {
-        const gas = await this.estimateGas(call, data)
+        const gas = await this.estimateGas(call)
         const current = await client.estimateFeesPerGas()
         fees = fees === undefined ? current : bumpFees(fees, current)
         const raw = await account.signTransaction({
@@ -153,14 +153,23 @@ export class ChunkPoster {
     }
   }
 
-  private async estimateGas(call: ChunkCall, data: Hex): Promise<bigint> {
+  /** Against the latest block, not the pending one: a replacement must not see the tx it replaces. */
+  private async estimateGas(call: ChunkCall): Promise<bigint> {
     try {
-      const gas = await this.modules.client.estimateGas({ account: this.address, to: this.opts.inbox, data })
+      const gas = await this.modules.client.estimateContractGas({
+        address: this.opts.inbox,
+        abi: rollbookInboxAbi,
+        functionName: 'postChunk',
+        args: [call.batchIndex, call.chunkIndex, bytesHex(call.data)],
+        account: this.address,
+        blockTag: 'latest',
+      })
       return gas + (gas * GAS_MARGIN_FIFTHS) / 5n
     } catch (error) {
-      const reverted = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError || isRevert(e)) : undefined
-      if (reverted !== null && reverted !== undefined) {
-        throw new BatcherRewindError(`the inbox refuses batch ${call.batchIndex} chunk ${call.chunkIndex}: ${(reverted as BaseError).shortMessage}`, { cause: error })
+      const reverted = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null
+      if (reverted instanceof ContractFunctionRevertedError) {
+        const reason = reverted.data === undefined ? reverted.shortMessage : `${reverted.data.errorName}(${reverted.data.args?.join(', ') ?? ''})`
+        throw new BatcherRewindError(`the inbox refuses batch ${call.batchIndex} chunk ${call.chunkIndex}: ${reason}`, { cause: error })
       }
       throw error
     }
@@ -237,10 +246,6 @@ export class ChunkPoster {
     }
     return false
   }
-}
-
-function isRevert(error: unknown): boolean {
-  return error instanceof BaseError && /revert/i.test(error.details ?? '')
 }
 
 function errorText(error: unknown): string {
