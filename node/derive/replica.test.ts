@@ -6,6 +6,7 @@ import { mnemonicToAccount } from 'viem/accounts'
 import { rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
 import { DEV_MNEMONIC } from '../../sdk/src/constants.ts'
 import { deployL1 } from '../../scripts/l1/deploy.ts'
+import type { L2Chain } from '../chain/chain.ts'
 import { genesisToJson } from '../chain/genesis.ts'
 import { parseRollupConfig, type RollupConfig } from '../rollup/config.ts'
 import { openLevel } from '../storage/level.ts'
@@ -57,9 +58,9 @@ async function postBatch(config: RollupConfig, batchIndex: bigint, chunks: Uint8
   }
 }
 
-async function openReplica(config: RollupConfig, datadir: string) {
+async function openReplica(config: RollupConfig, datadir: string, onChainReplaced?: (chain: L2Chain) => void) {
   const db = await openLevel(datadir)
-  const replica = await Replica.init({ pollMs: 20 }, { config, db, client: publicClient, logger: silentLogger() })
+  const replica = await Replica.init({ pollMs: 20 }, { config, db, client: publicClient, logger: silentLogger(), onChainReplaced })
   return { replica, db, close: async () => (await replica.stop(), await db.close()) }
 }
 
@@ -103,7 +104,8 @@ t.test('replica_loop_followsL1AsChunksArrive', async (t) => {
 
 t.test('replica_l1ReorgDropsABatch_rewindsL2AndFollowsTheRepost', async (t) => {
   const config = await deploy()
-  const { replica, close } = await openReplica(config, tempDatadir('rollbook-replica-'))
+  const replaced: L2Chain[] = []
+  const { replica, close } = await openReplica(config, tempDatadir('rollbook-replica-'), (chain) => replaced.push(chain))
   t.teardown(close)
   await postBatch(config, 0n, batches[0])
   const snapshot = await testClient.snapshot()
@@ -118,6 +120,8 @@ t.test('replica_l1ReorgDropsABatch_rewindsL2AndFollowsTheRepost', async (t) => {
   t.equal(replica.chain.head.header.number, firstBatchBlock, 'rewound to the last L2 block whose chunks are still on L1')
   t.equal(await replica.chain.store.getBlockByNumber(firstBatchBlock + 1n), undefined, 'the dropped blocks are no longer canonical')
   t.equal(replica.halted, undefined)
+  t.equal(replaced.length, 1, 'the new chain is handed on once')
+  t.equal(replaced[0], replica.chain)
 
   // the batcher posts it again; the replica derives the same blocks
   await postBatch(config, 1n, batches[1])

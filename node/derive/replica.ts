@@ -17,6 +17,8 @@ export interface ReplicaModules {
   /** the L1 RPC */
   client: PublicClient
   logger: Logger
+  /** called with the new chain when a rewind replaces it (the RPC backend must serve that one) */
+  onChainReplaced?: (chain: L2Chain) => void
 }
 
 /**
@@ -202,6 +204,7 @@ export class Replica {
     if (bytesToHex(this.l2.head.hash()) !== target.l2Head) {
       await rewindL2Store(this.modules.db, this.l2, target.l2Head)
       this.l2 = await L2Chain.init(this.modules.config.genesis, { db: this.modules.db, logger: this.modules.logger })
+      this.modules.onChainReplaced?.(this.l2)
     }
     this.deriver = this.newDeriver(target)
     this.retrieval.reset()
