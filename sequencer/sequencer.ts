@@ -203,25 +203,39 @@ export class Sequencer {
   }
 
   /**
-   * One fsync'd write for the group, chained after the previous one, then the answers and the
-   * preconfirmation events. Returns at once so the next group executes while this one syncs.
+   * Queues the group for the durable log and returns at once, so the next group executes while
+   * the disk syncs. One write runs at a time and takes everything queued meanwhile: a slow fsync
+   * makes the groups larger, never the queue of writes longer. After each write come the answers
+   * and the preconfirmation events, in order.
    */
   private async makeDurable(acks: Acknowledgement[]): Promise<Acknowledgement[]> {
     if (acks.length === 0) return acks
-    const pending = this.pending as PendingBlock
-    const records: PreconfRecord[] = acks.map(({ executed, raw }) => ({
-      blockNumber: executed.blockNumber,
-      index: executed.index,
-      timestamp: pending.timestamp,
-      rawTx: raw,
-    }))
-    const write = this.durableTail.then(() => this.preconfLog.append(records))
-    this.durableTail = write.then(() => {
-      for (const { executed, resolve } of acks) resolve?.({ hash: executed.hash, status: 'preconfirmed', executed })
-      this.events.emit('preconfirmed', acks.map((a) => a.executed))
-    })
-    this.durableTail.catch((e) => this.halt(e, acks))
+    const timestamp = (this.pending as PendingBlock).timestamp
+    for (const ack of acks) {
+      this.unwritten.push({ ack, record: { blockNumber: ack.executed.blockNumber, index: ack.executed.index, timestamp, rawTx: ack.raw } })
+    }
+    if (this.writing === undefined) {
+      this.writing = this.writeQueued().finally(() => (this.writing = undefined))
+      this.durableTail = this.writing
+    }
     return []
+  }
+
+  private unwritten: Array<{ ack: Acknowledgement; record: PreconfRecord }> = []
+  private writing: Promise<void> | undefined
+
+  private async writeQueued(): Promise<void> {
+    while (this.unwritten.length > 0) {
+      const group = this.unwritten.splice(0)
+      try {
+        await this.preconfLog.append(group.map((g) => g.record))
+      } catch (e) {
+        this.halt(e, [...group, ...this.unwritten.splice(0)].map((g) => g.ack))
+        throw e
+      }
+      for (const { ack } of group) ack.resolve?.({ hash: ack.executed.hash, status: 'preconfirmed', executed: ack.executed })
+      this.events.emit('preconfirmed', group.map((g) => g.ack.executed))
+    }
   }
 
   private async openPending(): Promise<PendingBlock> {
