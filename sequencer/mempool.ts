@@ -1,5 +1,5 @@
 import { bytesToHex } from '@ethereumjs/util'
-import type { CheckedTx } from './txValidation.ts'
+import type { CheckedTx } from '../node/chain/txValidation.ts'
 
 /**
  * Txs whose nonce is ahead of their sender's: held until the gap fills, bounded per sender

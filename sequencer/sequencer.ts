@@ -7,7 +7,7 @@ import { SequencerStoppedError, TxRejectedError } from './errors.ts'
 import { NonceGapPool } from './mempool.ts'
 import type { PreconfLog, PreconfRecord } from './preconfLog.ts'
 import { defaultSequencerOptions, type SequencerOptions } from './options.ts'
-import { checkRawTx, type CheckedTx } from './txValidation.ts'
+import { checkRawTx, type CheckedTx } from '../node/chain/txValidation.ts'
 
 export interface SequencerModules {
   chain: L2Chain
@@ -158,9 +158,11 @@ export class Sequencer {
 
   private async runJobs(batch: Job[]): Promise<void> {
     let acks: Acknowledgement[] = []
-    for (const job of batch) {
+    // an index loop: runTx appends held txs whose nonce gap it filled, and they run in this pass
+    for (let i = 0; i < batch.length; i++) {
+      const job = batch[i]
       if (job.kind === 'tx') {
-        await this.runTx(job, acks)
+        await this.runTx(job, acks, batch)
         if (this.pending !== undefined && this.pending.txs.length >= this.sealAt) {
           acks = await this.makeDurable(acks)
           await this.durableTail
@@ -177,7 +179,7 @@ export class Sequencer {
     await this.makeDurable(acks)
   }
 
-  private async runTx(job: Extract<Job, { kind: 'tx' }>, acks: Acknowledgement[]): Promise<void> {
+  private async runTx(job: Extract<Job, { kind: 'tx' }>, acks: Acknowledgement[], batch: Job[]): Promise<void> {
     const { checked } = job
     const pending = await this.openPending()
     const nonce = await this.accountNonce(checked.sender)
@@ -195,11 +197,9 @@ export class Sequencer {
       return
     }
     acks.push({ executed: await this.chain.applyTx(pending, checked.tx), raw: checked.raw, resolve: job.resolve, reject: job.reject })
-    // a held tx whose gap this one filled runs right behind it
-    let next = nonce + 1n
-    for (let held = this.pool.take(checked.sender, next); held !== undefined; held = this.pool.take(checked.sender, ++next)) {
-      acks.push({ executed: await this.chain.applyTx(pending, held.tx), raw: held.raw })
-    }
+    // a held tx whose gap this one filled runs next, as a job of its own, so the block limit holds for it too
+    const held = this.pool.take(checked.sender, nonce + 1n)
+    if (held !== undefined) batch.splice(batch.indexOf(job) + 1, 0, { kind: 'tx', checked: held, resolve: () => {}, reject: (e) => this.log.warn({ err: e }, 'held tx refused') })
   }
 
   /**

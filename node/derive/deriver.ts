@@ -1,7 +1,7 @@
 import { Address, bytesToHex } from '@ethereumjs/util'
 import type { Logger } from 'pino'
 import { decodeChunk, rebuildTx, type BatchRecord, type TxRecord } from '../../sdk/src/batch/index.ts'
-import { checkRawTx } from '../../sequencer/txValidation.ts'
+import { checkRawTx } from '../chain/txValidation.ts'
 import type { L2Chain, PendingBlock } from '../chain/chain.ts'
 import { defaultDerivationOptions, type DerivationOptions } from './options.ts'
 

@@ -1,7 +1,35 @@
 import { Capability, TransactionType, type TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex } from '@ethereumjs/util'
-import { BET_ENGINE_ADDRESS, TX_GAS_LIMIT } from '../sdk/src/constants.ts'
-import { TxRejectedError } from './errors.ts'
+import { BET_ENGINE_ADDRESS, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
+
+/** Why a transaction is refused (by the sequencer, and skipped by derivation). Codes and messages follow geth's where it has one. */
+export type TxRejectionReason =
+  | 'decode'
+  | 'unsupportedType'
+  | 'chainId'
+  | 'signature'
+  | 'target'
+  | 'value'
+  | 'fees'
+  | 'gasLimit'
+  | 'nonceTooLow'
+  | 'nonceTooHigh'
+  | 'alreadyKnown'
+  | 'poolFull'
+  | 'oversized'
+  | 'unavailable'
+
+export class TxRejectedError extends Error {
+  override readonly name = 'TxRejectedError'
+  /** JSON-RPC error code: -32000 as geth uses for every tx pool rejection */
+  readonly code = -32000
+  constructor(
+    readonly reason: TxRejectionReason,
+    message: string,
+  ) {
+    super(message)
+  }
+}
 
 /** Contracts a transaction may call (decision 2: a betting chain, not a general chain). */
 const PREDEPLOYS = new Set<string>([BET_ENGINE_ADDRESS.toLowerCase()])
