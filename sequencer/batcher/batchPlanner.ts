@@ -75,6 +75,10 @@ export class BatchPlanner {
     if (cached !== undefined) return cached
     const records: BatchRecord[] = []
     for (let number = plan.fromBlock; number <= plan.toBlock; number++) records.push(...(await this.blockRecords(number)).records)
+    // a closing block start lets a replica seal the batch's last block now, not when the next batch comes
+    // (derivation never seals an empty block, so it adds none); its timestamp is the last block's
+    const last = records.findLast((r) => r.type === 'blockStart')
+    if (last !== undefined) records.push(last)
     const chunks = splitIntoChunks(records, { maxChunkBytes: plan.maxChunkBytes })
     // Only the batch being posted is worth keeping.
     this.chunksByPlan.clear()

@@ -103,7 +103,10 @@ export interface BlockContent {
   txs: Hex[]
 }
 
-/** The blocks the chunks carry: each block start opens a block, each tx record is its signed tx again. */
+/**
+ * The blocks the chunks carry, read as derivation reads them: each block start opens a block,
+ * each tx record is its signed tx again, and a block with no tx is no block.
+ */
 export function blocksFromChunks(chunks: readonly Hex[], chainId: number): { blocks: BlockContent[]; skipped: number } {
   const blocks: BlockContent[] = []
   let skipped = 0
@@ -116,7 +119,7 @@ export function blocksFromChunks(chunks: readonly Hex[], chainId: number): { blo
       else blocks.at(-1)!.txs.push(bytesToHex(rebuildTx(record as TxRecord, { chainId })))
     }
   }
-  return { blocks, skipped }
+  return { blocks: blocks.filter((b) => b.txs.length > 0), skipped }
 }
 
 /** The sealed blocks 1..to as the chain store holds them. */
