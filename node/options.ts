@@ -1,5 +1,8 @@
 import { z } from 'zod'
+import { isHex } from 'viem'
 import { parseOrThrow } from './schema.ts'
+
+const httpUrl = z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s) URL')
 
 /** Operator options of one node (the protocol config, identical on every node, is the genesis file). */
 export const NodeOptionsSchema = z
@@ -12,6 +15,19 @@ export const NodeOptionsSchema = z
     port: z.number().int().min(0).max(65535).default(8547),
     blockTimeMs: z.number().int().min(10).max(60_000).default(250),
     sealAtTxs: z.number().int().min(0).max(20_000).default(0),
+    /** L1 JSON-RPC endpoint: the batcher posts there, a replica derives from it */
+    l1Rpc: httpUrl.optional(),
+    /** the rollup config JSON (genesis + L1 contracts); its genesis replaces --genesis / --dev */
+    rollup: z.string().min(1, 'must not be empty').optional(),
+    /** the sequencer's L1 key: with --l1-rpc and --rollup, a sequencer runs the batcher */
+    batcherKey: z
+      .string()
+      .refine((v) => isHex(v) && v.length === 66, { message: 'expected 32 bytes of 0x-prefixed hex' })
+      .optional(),
+    /** a replica forwards eth_sendRawTransaction here */
+    sequencerRpc: httpUrl.optional(),
+    /** L1 blocks deep before the batcher counts a chunk posted / a replica derives a block */
+    l1Confirmations: z.number().int().min(0).max(1_000).default(0),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()
@@ -24,8 +40,25 @@ export class OptionsError extends Error {
 }
 
 export function parseNodeOptions(input: unknown): NodeOptions {
-  return parseOrThrow(NodeOptionsSchema, input, (path, message) => {
+  const opts = parseOrThrow(NodeOptionsSchema, input, (path, message) => {
     const flag = (path || 'options').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
     return new OptionsError(`--${flag}: ${message}`)
   })
+  checkCombinations(opts)
+  return opts
+}
+
+/** Flags that only make sense together, or only in one mode. */
+function checkCombinations(opts: NodeOptions): void {
+  if (opts.rollup !== undefined && opts.genesis !== undefined) throw new OptionsError('--genesis: not with --rollup (the rollup config holds the genesis)')
+  if (opts.mode === 'replica') {
+    if (opts.l1Rpc === undefined) throw new OptionsError('--mode replica needs --l1-rpc URL (it derives the chain from L1)')
+    if (opts.rollup === undefined) throw new OptionsError('--mode replica needs --rollup FILE (the rollup config: genesis and L1 contracts)')
+    if (opts.batcherKey !== undefined) throw new OptionsError('--batcher-key: only a sequencer posts batches, not --mode replica')
+  }
+  if (opts.batcherKey !== undefined) {
+    if (opts.l1Rpc === undefined) throw new OptionsError('--batcher-key needs --l1-rpc URL (where batches are posted)')
+    if (opts.rollup === undefined) throw new OptionsError('--batcher-key needs --rollup FILE (the L1 inbox to post to)')
+  }
+  if (opts.sequencerRpc !== undefined && opts.mode !== 'replica') throw new OptionsError('--sequencer-rpc: only --mode replica forwards transactions')
 }

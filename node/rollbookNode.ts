@@ -1,16 +1,21 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
+import { createPublicClient, http, type Hex, type PublicClient } from 'viem'
+import { Batcher } from '../sequencer/batcher/index.ts'
 import { PreconfLog } from '../sequencer/preconfLog.ts'
 import { Sequencer } from '../sequencer/sequencer.ts'
 import { MethodRegistry, RpcServer, SubscriptionRegistry } from './api/index.ts'
 import { RpcBackend } from './api/methods/backend.ts'
 import { ethMethods } from './api/methods/eth.ts'
+import { forwardRawTxTo } from './api/methods/forward.ts'
 import { subscriptionKinds } from './api/methods/subscriptions.ts'
 import { L2Chain } from './chain/chain.ts'
 import { nativeCrypto } from './chain/crypto.ts'
 import { ChainEvents } from './chain/events.ts'
 import { devGenesis, genesisToJson, parseGenesis, type Genesis } from './chain/genesis.ts'
+import { Replica } from './derive/index.ts'
+import { parseRollupConfig, type RollupConfig } from './rollup/config.ts'
 import { parseNodeOptions, OptionsError, type NodeOptions, type NodeOptionsInput } from './options.ts'
 import { openLevel, type RollbookLevel } from './storage/level.ts'
 
@@ -25,57 +30,147 @@ export interface NodeUrls {
  * The composition root: builds storage, chain, sequencer and API in order for the chosen mode,
  * and closes them in reverse.
  */
+export interface RollbookNodeParts {
+  db: RollbookLevel
+  events: ChainEvents
+  backend: RpcBackend
+  sequencer?: Sequencer
+  batcher?: Batcher
+  replica?: Replica
+  server: RpcServer
+  urls: NodeUrls
+}
+
+/**
+ * The composition root: builds storage, chain, sequencer (or replica) and API in order for the
+ * chosen mode, and closes them in reverse.
+ *
+ * - sequencer: storage -> chain -> sequencer -> batcher (with --batcher-key, --l1-rpc, --rollup) -> API
+ * - replica: storage -> Replica (derives the chain from L1) -> API (no sequencer; raw txs are
+ *   forwarded to --sequencer-rpc)
+ */
 export class RollbookNode {
+  readonly db: RollbookLevel
+  readonly events: ChainEvents
+  readonly backend: RpcBackend
+  readonly sequencer: Sequencer | undefined
+  readonly batcher: Batcher | undefined
+  readonly replica: Replica | undefined
+  readonly server: RpcServer
+  readonly urls: NodeUrls
+
   private constructor(
     readonly opts: NodeOptions,
     readonly logger: Logger,
-    readonly db: RollbookLevel,
-    readonly chain: L2Chain,
-    readonly events: ChainEvents,
-    readonly sequencer: Sequencer | undefined,
-    readonly server: RpcServer,
-    readonly urls: NodeUrls,
-  ) {}
+    parts: RollbookNodeParts,
+  ) {
+    this.db = parts.db
+    this.events = parts.events
+    this.backend = parts.backend
+    this.sequencer = parts.sequencer
+    this.batcher = parts.batcher
+    this.replica = parts.replica
+    this.server = parts.server
+    this.urls = parts.urls
+  }
+
+  /** The chain served (on a replica, replaced by a rewind: read it again, never keep it). */
+  get chain(): L2Chain {
+    return this.backend.chain
+  }
 
   static async init(input: NodeOptionsInput, logger?: Logger): Promise<RollbookNode> {
     const opts = parseNodeOptions(input)
     const log = logger ?? pino({ level: opts.logLevel, base: { pid: process.pid } })
-    if (opts.mode !== 'sequencer') throw new OptionsError(`--mode ${opts.mode} needs the L1 pipeline, which this build does not have yet`)
+    if (opts.mode === 'challenger') throw new OptionsError(`--mode ${opts.mode} needs the fraud-proof pipeline, which this build does not have yet`)
     mkdirSync(opts.datadir, { recursive: true })
-    const genesis = loadGenesis(opts)
+    const rollup = opts.rollup === undefined ? undefined : loadRollupConfig(opts.rollup)
+    const genesis = rollup?.genesis ?? loadGenesis(opts)
     const db = await openLevel(join(opts.datadir, 'chaindata')).catch((e: Error) => {
       throw new OptionsError(`cannot open ${opts.datadir}: ${e.message}${String(e.cause ?? '').includes('lock') ? ' (is another node running on it?)' : ''}`)
     })
+    const started: { stop(): Promise<void> }[] = []
     try {
-      const chain = await L2Chain.init(genesis, { db, logger: log })
       const events = new ChainEvents()
-      const preconfLog = await PreconfLog.open(join(opts.datadir, 'preconf'))
-      const sequencer = new Sequencer({ blockTimeMs: opts.blockTimeMs, sealAtTxs: opts.sealAtTxs }, { chain, events, preconfLog, logger: log })
-      await sequencer.start()
-      const backend = new RpcBackend({ chain, events, sequencer })
+      let parts: Omit<RollbookNodeParts, 'server' | 'urls'>
+      if (opts.mode === 'replica') {
+        const config = rollup!
+        const client = createPublicClient({ transport: http(opts.l1Rpc!) }) as PublicClient
+        let backend: RpcBackend | undefined
+        const replica = await Replica.init(
+          { l1Confirmations: opts.l1Confirmations },
+          {
+            config,
+            db,
+            client,
+            logger: log,
+            onChainReplaced: (chain) => backend?.setChain(chain),
+          },
+        )
+        // derived blocks are not announced as ChainEvents 'sealed' yet (the Replica has no hook for it): no newHeads on a replica
+        backend = new RpcBackend({ chain: replica.chain, events, forwardRawTx: opts.sequencerRpc === undefined ? undefined : forwardRawTxTo(opts.sequencerRpc) })
+        replica.start()
+        started.push(replica)
+        parts = { db, events, backend, replica }
+      } else {
+        const chain = await L2Chain.init(genesis, { db, logger: log })
+        const preconfLog = await PreconfLog.open(join(opts.datadir, 'preconf'))
+        const sequencer = new Sequencer({ blockTimeMs: opts.blockTimeMs, sealAtTxs: opts.sealAtTxs }, { chain, events, preconfLog, logger: log })
+        await sequencer.start()
+        started.push(sequencer)
+        let batcher: Batcher | undefined
+        if (opts.batcherKey !== undefined && rollup !== undefined && opts.l1Rpc !== undefined) {
+          batcher = new Batcher(
+            { l1RpcUrl: opts.l1Rpc, inbox: rollup.l1.contracts.inbox, l1ChainId: rollup.l1.chainId, privateKey: opts.batcherKey as Hex, l1Confirmations: opts.l1Confirmations },
+            { chain, store: chain.store, logger: log },
+          )
+          await batcher.start()
+          started.push(batcher)
+        }
+        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher }
+      }
       const server = new RpcServer(
         { host: opts.host, port: opts.port },
         {
           logger: log,
-          methods: new MethodRegistry(ethMethods(backend, { clientVersion: CLIENT_VERSION })),
-          subscriptions: new SubscriptionRegistry(subscriptionKinds(backend)),
+          methods: new MethodRegistry(ethMethods(parts.backend, { clientVersion: CLIENT_VERSION })),
+          subscriptions: new SubscriptionRegistry(subscriptionKinds(parts.backend)),
         },
       )
       const urls = await server.start()
-      log.info({ ...urls, chainId: genesis.chainId, mode: opts.mode, nativeCrypto }, 'rollbook node ready')
-      return new RollbookNode(opts, log, db, chain, events, sequencer, server, urls)
+      log.info(
+        { ...urls, chainId: genesis.chainId, mode: opts.mode, nativeCrypto, batcher: parts.batcher !== undefined, l1Rpc: opts.l1Rpc, forwardsTo: opts.sequencerRpc },
+        'rollbook node ready',
+      )
+      return new RollbookNode(opts, log, { ...parts, server, urls })
     } catch (e) {
+      for (const part of started.reverse()) await part.stop().catch(() => undefined)
       await db.close()
       throw e
     }
   }
 
   async close(): Promise<void> {
+    // the batcher first: it reads the sealed blocks the sequencer writes
+    await this.batcher?.stop()
     await this.server.close()
+    await this.replica?.stop()
     await this.sequencer?.stop()
     await this.db.close()
     this.logger.info('rollbook node stopped')
   }
+}
+
+/** --rollup FILE: the rollup config (genesis and L1 contracts). */
+function loadRollupConfig(file: string): RollupConfig {
+  if (!existsSync(file)) throw new OptionsError(`--rollup: file ${file} does not exist`)
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (e) {
+    throw new OptionsError(`--rollup: ${file} is not valid JSON: ${(e as Error).message}`)
+  }
+  return parseRollupConfig(json)
 }
 
 /** --genesis FILE, or in --dev mode the datadir's genesis.json, written on first start. */

@@ -13,6 +13,19 @@ t.test('flags win over environment, environment over defaults', async (t) => {
   t.equal(nodeOptionsFromArgs(['--help'], {}), 'help')
 })
 
+t.test('L1 flags and their ROLLBOOK_* environment map to the node options', async (t) => {
+  const key = `0x${'ab'.repeat(32)}`
+  t.match(
+    nodeOptionsFromArgs(['--datadir', 'd', '--mode', 'replica', '--l1-rpc', 'http://l1:8545', '--rollup', 'r.json', '--sequencer-rpc', 'http://seq:8547', '--l1-confirmations', '2'], {}),
+    { mode: 'replica', l1Rpc: 'http://l1:8545', rollup: 'r.json', sequencerRpc: 'http://seq:8547', l1Confirmations: 2 },
+  )
+  t.match(
+    nodeOptionsFromArgs(['--datadir', 'd'], { ROLLBOOK_L1_RPC: 'http://e:1', ROLLBOOK_ROLLUP: 'e.json', ROLLBOOK_BATCHER_KEY: key, ROLLBOOK_SEQUENCER_RPC: 'http://s:2', ROLLBOOK_L1_CONFIRMATIONS: '3' }),
+    { l1Rpc: 'http://e:1', rollup: 'e.json', batcherKey: key, sequencerRpc: 'http://s:2', l1Confirmations: 3 },
+  )
+  t.throws(() => nodeOptionsFromArgs(['--datadir', 'd', '--l1-confirmations', 'x'], {}), { name: 'UsageError', message: /--l1-confirmations/ })
+})
+
 t.test('bad flags are usage errors that say why', async (t) => {
   for (const [args, message] of [
     [['--bogus'], /Unknown option '--bogus'/],

@@ -11,7 +11,8 @@ Run 'rollbook <command> --help' for a command's options.`
 const NODE_USAGE = `Usage: rollbook node [options]
 
 Options:
-  --mode <m>            sequencer (default); replica and challenger come with the L1 pipeline
+  --mode <m>            sequencer (default) or replica (derives the chain from L1);
+                        challenger comes later                         env ROLLBOOK_MODE
   --datadir <dir>       where the chain is stored (required)          env ROLLBOOK_DATADIR
   --dev                 a local dev chain: the ten test-mnemonic accounts hold 1,000,000 tokens
   --genesis <file>      the chain's genesis JSON (protocol config)    env ROLLBOOK_GENESIS
@@ -20,11 +21,20 @@ Options:
   --block-time <ms>     seal a block this often (default 250)          env ROLLBOOK_BLOCK_TIME
   --seal-txs <n>        also seal as soon as a block holds n txs       env ROLLBOOK_SEAL_TXS
                         (0: only the genesis block limit; default 0)
+  --l1-rpc <url>        L1 JSON-RPC endpoint                           env ROLLBOOK_L1_RPC
+  --rollup <file>       the rollup config JSON (genesis + L1 contracts) env ROLLBOOK_ROLLUP
+                        its genesis replaces --genesis / --dev
+  --batcher-key <hex>   sequencer: post sealed blocks to the L1 inbox  env ROLLBOOK_BATCHER_KEY
+                        with this key (needs --l1-rpc and --rollup)
+  --sequencer-rpc <url> replica: forward eth_sendRawTransaction here   env ROLLBOOK_SEQUENCER_RPC
+  --l1-confirmations <n>
+                        L1 blocks deep before a chunk counts as posted env ROLLBOOK_L1_CONFIRMATIONS
+                        or an L1 block is derived (default 0)
   --log-level <level>   fatal|error|warn|info|debug|trace|silent      env ROLLBOOK_LOG_LEVEL
   -h, --help            this help`
 
 /** Errors whose message is the whole story for the user: no stack, exit code 2. */
-const USER_ERRORS = new Set(['UsageError', 'OptionsError', 'GenesisError'])
+const USER_ERRORS = new Set(['UsageError', 'OptionsError', 'GenesisError', 'RollupConfigError', 'BatcherConfigError'])
 
 export class UsageError extends Error {
   override readonly name = 'UsageError'
@@ -53,6 +63,11 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
         port: { type: 'string' },
         'block-time': { type: 'string' },
         'seal-txs': { type: 'string' },
+        'l1-rpc': { type: 'string' },
+        rollup: { type: 'string' },
+        'batcher-key': { type: 'string' },
+        'sequencer-rpc': { type: 'string' },
+        'l1-confirmations': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -72,6 +87,11 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
     port: intOption('port', values.port ?? env.ROLLBOOK_PORT),
     blockTimeMs: intOption('block-time', values['block-time'] ?? env.ROLLBOOK_BLOCK_TIME),
     sealAtTxs: intOption('seal-txs', values['seal-txs'] ?? env.ROLLBOOK_SEAL_TXS),
+    l1Rpc: values['l1-rpc'] ?? env.ROLLBOOK_L1_RPC,
+    rollup: values.rollup ?? env.ROLLBOOK_ROLLUP,
+    batcherKey: values['batcher-key'] ?? env.ROLLBOOK_BATCHER_KEY,
+    sequencerRpc: values['sequencer-rpc'] ?? env.ROLLBOOK_SEQUENCER_RPC,
+    l1Confirmations: intOption('l1-confirmations', values['l1-confirmations'] ?? env.ROLLBOOK_L1_CONFIRMATIONS),
     logLevel: (values['log-level'] ?? env.ROLLBOOK_LOG_LEVEL) as NodeOptionsInput['logLevel'],
   }
 }

@@ -14,6 +14,8 @@ export interface RpcBackendModules {
   events: ChainEvents
   /** absent on a replica, which serves sealed state only */
   sequencer?: Sequencer
+  /** a replica's forwarding of eth_sendRawTransaction to the sequencer: resolves to the result, throws an RpcError */
+  forwardRawTx?: (raw: string) => Promise<unknown>
 }
 
 export interface FoundTx {
@@ -24,14 +26,27 @@ export interface FoundTx {
 
 /** What the eth_* methods read: sealed blocks from the store, preconfirmed txs and state from the sequencer. */
 export class RpcBackend {
-  readonly chain: L2Chain
+  private current: L2Chain
   readonly events: ChainEvents
   readonly sequencer: Sequencer | undefined
+  /** a replica forwards raw txs here (eth_sendRawTransaction); absent, a node without a sequencer refuses them */
+  readonly forwardRawTx: ((raw: string) => Promise<unknown>) | undefined
 
   constructor(modules: RpcBackendModules) {
-    this.chain = modules.chain
+    this.current = modules.chain
     this.events = modules.events
     this.sequencer = modules.sequencer
+    this.forwardRawTx = modules.forwardRawTx
+  }
+
+  /** The chain served now: a replica's rewind replaces it, so read it on every call, never keep it. */
+  get chain(): L2Chain {
+    return this.current
+  }
+
+  /** Serve `chain` from now on (a replica's onChainReplaced). */
+  setChain(chain: L2Chain): void {
+    this.current = chain
   }
 
   /** A sealed block; 'pending' resolves to the head (the open block has no header yet). */

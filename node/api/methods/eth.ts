@@ -17,15 +17,15 @@ export interface EthMethodsOptions {
 
 /** The standard Ethereum JSON-RPC methods a wallet, viem or ethers needs. */
 export function ethMethods(backend: RpcBackend, opts: EthMethodsOptions): AnyMethodDefinition[] {
-  const { chain } = backend
-  const chainIdHex = bigIntToHex(chain.chainId)
+  // backend.chain is read on every call: a replica's rewind replaces the chain
+  const chainIdHex = bigIntToHex(backend.chain.chainId)
 
   async function readAccount(addr: `0x${string}`, ref: BlockRef) {
     const a = new Address(hexToBytes(addr))
     if (backend.isLiveRef(ref)) {
-      return backend.sequencer!.readPending(async () => chain.liveState.getAccount(a))
+      return backend.sequencer!.readPending(async () => backend.chain.liveState.getAccount(a))
     }
-    const sm = await chain.stateAt(await backend.requireBlock(ref))
+    const sm = await backend.chain.stateAt(await backend.requireBlock(ref))
     return sm.getAccount(a)
   }
 
@@ -33,8 +33,8 @@ export function ethMethods(backend: RpcBackend, opts: EthMethodsOptions): AnyMet
     const data = call.input ?? call.data ?? '0x'
     const params: CallParams = { from: call.from && hexToBytes(call.from), to: hexToBytes(call.to), data: hexToBytes(data as `0x${string}`) }
     const result = backend.isLiveRef(ref)
-      ? await backend.sequencer!.readPending((pending) => chain.callPending(pending, params))
-      : await chain.callAt(await backend.requireBlock(ref), params)
+      ? await backend.sequencer!.readPending((pending) => backend.chain.callPending(pending, params))
+      : await backend.chain.callAt(await backend.requireBlock(ref), params)
     const error = result.execResult.exceptionError
     if (error !== undefined) {
       if (error.error === 'revert') throw executionReverted(bytesToHex(result.execResult.returnValue))
@@ -45,12 +45,12 @@ export function ethMethods(backend: RpcBackend, opts: EthMethodsOptions): AnyMet
 
   return [
     defineMethod({ name: 'web3_clientVersion', params: z.tuple([]), handler: () => opts.clientVersion }),
-    defineMethod({ name: 'net_version', params: z.tuple([]), handler: () => chain.chainId.toString() }),
+    defineMethod({ name: 'net_version', params: z.tuple([]), handler: () => backend.chain.chainId.toString() }),
     defineMethod({ name: 'net_listening', params: z.tuple([]), handler: () => true }),
     defineMethod({ name: 'eth_chainId', params: z.tuple([]), handler: () => chainIdHex }),
     defineMethod({ name: 'eth_syncing', params: z.tuple([]), handler: () => false }),
     defineMethod({ name: 'eth_accounts', params: z.tuple([]), handler: () => [] }),
-    defineMethod({ name: 'eth_blockNumber', params: z.tuple([]), handler: () => bigIntToHex(chain.head.header.number) }),
+    defineMethod({ name: 'eth_blockNumber', params: z.tuple([]), handler: () => bigIntToHex(backend.chain.head.header.number) }),
     defineMethod({ name: 'eth_gasPrice', params: z.tuple([]), handler: () => '0x0' }),
     defineMethod({ name: 'eth_maxPriorityFeePerGas', params: z.tuple([]), handler: () => '0x0' }),
     defineMethod({ name: 'eth_blobBaseFee', params: z.tuple([]), handler: () => '0x0' }),
@@ -64,7 +64,7 @@ export function ethMethods(backend: RpcBackend, opts: EthMethodsOptions): AnyMet
         const blocks = Number(newest.header.number - oldest + 1n)
         const ratios: number[] = []
         for (let i = 0; i < blocks; i++) {
-          const b = await chain.store.getBlockByNumber(oldest + BigInt(i))
+          const b = await backend.chain.store.getBlockByNumber(oldest + BigInt(i))
           ratios.push(b === undefined || b.header.gasLimit === 0n ? 0 : Number(b.header.gasUsed) / Number(b.header.gasLimit))
         }
         return {
@@ -87,7 +87,7 @@ export function ethMethods(backend: RpcBackend, opts: EthMethodsOptions): AnyMet
       name: 'eth_getBlockByHash',
       params: z.tuple([hash32, z.boolean().optional()]),
       handler: async ([hash, full]) => {
-        const block = await chain.store.getBlockByHash(hexToBytes(hash))
+        const block = await backend.chain.store.getBlockByHash(hexToBytes(hash))
         return block === undefined ? null : formatBlock(block, full === true)
       },
     }),
@@ -112,7 +112,7 @@ export function ethMethods(backend: RpcBackend, opts: EthMethodsOptions): AnyMet
       params: z.tuple([hash32]),
       handler: async ([hash]) => {
         const found = await backend.findTx(hash)
-        return found === undefined ? null : formatReceipt(found.tx, found.outcome, found.place, chain.common)
+        return found === undefined ? null : formatReceipt(found.tx, found.outcome, found.place, backend.chain.common)
       },
     }),
     defineMethod({
@@ -121,12 +121,12 @@ export function ethMethods(backend: RpcBackend, opts: EthMethodsOptions): AnyMet
       handler: async ([ref]) => {
         const block = await backend.resolveBlock(ref)
         if (block === undefined) return null
-        const outcomes = (await chain.store.getOutcomes(block.hash())) ?? []
+        const outcomes = (await backend.chain.store.getOutcomes(block.hash())) ?? []
         let logsBefore = 0
         return block.transactions.map((tx, index) => {
           const place = { blockHash: block.hash(), blockNumber: block.header.number, index, logsBefore }
           logsBefore += outcomes[index].logs.length
-          return formatReceipt(tx, outcomes[index], place, chain.common)
+          return formatReceipt(tx, outcomes[index], place, backend.chain.common)
         })
       },
     }),
@@ -146,8 +146,8 @@ export function ethMethods(backend: RpcBackend, opts: EthMethodsOptions): AnyMet
       handler: async ([addr, ref]) => {
         const a = new Address(hexToBytes(addr))
         const code = backend.isLiveRef(ref)
-          ? await backend.sequencer!.readPending(async () => chain.liveState.getCode(a))
-          : await (await chain.stateAt(await backend.requireBlock(ref))).getCode(a)
+          ? await backend.sequencer!.readPending(async () => backend.chain.liveState.getCode(a))
+          : await (await backend.chain.stateAt(await backend.requireBlock(ref))).getCode(a)
         return bytesToHex(code)
       },
     }),
@@ -158,8 +158,8 @@ export function ethMethods(backend: RpcBackend, opts: EthMethodsOptions): AnyMet
         const a = new Address(hexToBytes(addr))
         const slot = setLengthLeft(hexToBytes(padHex(key)), 32)
         const value = backend.isLiveRef(ref)
-          ? await backend.sequencer!.readPending(async () => chain.liveState.getStorage(a, slot))
-          : await (await chain.stateAt(await backend.requireBlock(ref))).getStorage(a, slot)
+          ? await backend.sequencer!.readPending(async () => backend.chain.liveState.getStorage(a, slot))
+          : await (await backend.chain.stateAt(await backend.requireBlock(ref))).getStorage(a, slot)
         return bytesToHex(setLengthLeft(value, 32))
       },
     }),
@@ -169,7 +169,7 @@ export function ethMethods(backend: RpcBackend, opts: EthMethodsOptions): AnyMet
       handler: async ([addr, keys, ref]) => {
         // proofs are against a sealed block's state root
         const block = await backend.requireBlock('tag' in ref && ref.tag === 'pending' ? { tag: 'latest' } : ref)
-        const sm = await chain.stateAt(block)
+        const sm = await backend.chain.stateAt(block)
         const slots = keys.map((k) => setLengthLeft(hexToBytes(padHex(k)), 32))
         return getMerkleStateProof(sm, new Address(hexToBytes(addr)), slots)
       },
@@ -192,7 +192,10 @@ export function ethMethods(backend: RpcBackend, opts: EthMethodsOptions): AnyMet
       name: 'eth_sendRawTransaction',
       params: z.tuple([hexData]),
       handler: async ([raw]) => {
-        if (backend.sequencer === undefined) throw serverError('this node does not sequence transactions')
+        if (backend.sequencer === undefined) {
+          if (backend.forwardRawTx !== undefined) return backend.forwardRawTx(raw)
+          throw serverError('this node does not sequence transactions')
+        }
         try {
           const result = await backend.sequencer.submitRawTx(hexToBytes(raw as `0x${string}`))
           return bytesToHex(result.hash)

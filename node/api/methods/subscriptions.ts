@@ -126,11 +126,11 @@ class FanOut<T> {
 }
 
 export function subscriptionKinds(backend: RpcBackend): AnySubscriptionDefinition[] {
-  const { events, chain } = backend
+  const { events } = backend
   const router = new BetEventRouter(backend)
   // each receipt is formatted once, however many sockets listen
   const preconfirmations = new FanOut<ReturnType<typeof formatReceipt>>(events, 'preconfirmed', (txs, send) => {
-    for (const executed of txs) send(formatReceipt(executed.tx, executed, placeOf(executed), chain.common))
+    for (const executed of txs) send(formatReceipt(executed.tx, executed, placeOf(executed), backend.chain.common))
   })
   return [
     defineSubscription({
