@@ -12,6 +12,7 @@ import t from 'tap'
 import { createPublicClient, createWalletClient, defineChain, http, parseEther, type Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { pino } from 'pino'
+import { WebSocket } from 'ws'
 import { DEV_MNEMONIC } from '../sdk/src/constants.ts'
 import { deployL1 } from '../scripts/l1/deploy.ts'
 import { calldata, TestSigner, type TestAccount } from './chain/fastpath/testing.ts'
@@ -128,7 +129,17 @@ t.test('replica_fromL1Only_reachesSequencerHead_andForwardsRawTxs', async (t) =>
   t.equal(replica.replica?.halted, undefined)
   t.equal(replica.replica?.stats.skipped, 0, 'no record skipped')
 
-  // a tx sent to the replica goes to the sequencer, and comes back to the replica through L1
+  // a tx sent to the replica goes to the sequencer, and comes back to the replica through L1,
+  // announced to the replica's newHeads subscribers
+  const socket = new WebSocket(replica.urls.wsUrl)
+  await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)))
+  const heads: Array<{ number: string; hash: string }> = []
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data))
+    if (message.method === 'eth_subscription') heads.push(message.params.result)
+  })
+  socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newHeads'] }))
+  t.teardown(() => socket.close())
   const hash = await send(replica.urls.httpUrl, last)
   const receiptOn = async (url: string) => (await rpc(url, 'eth_getTransactionReceipt', [hash])).result as { status: string; blockHash: string } | null
   t.ok(await receiptOn(sequencer.urls.httpUrl), 'the sequencer has it at once (preconfirmed)')
@@ -136,6 +147,8 @@ t.test('replica_fromL1Only_reachesSequencerHead_andForwardsRawTxs', async (t) =>
   const onReplica = await receiptOn(replica.urls.httpUrl)
   t.equal(onReplica?.status, '0x1', 'the forwarded bet succeeded')
   t.equal(onReplica?.blockHash, (await receiptOn(sequencer.urls.httpUrl))?.blockHash, 'in the same block on both')
+  await until('newHeads on the replica to announce that block', async () => heads.some((h) => h.hash === onReplica?.blockHash))
+  t.ok(heads.some((h) => h.hash === onReplica?.blockHash), 'the derived block is announced on newHeads')
 
   // a second send of the same tx: the sequencer's refusal comes back as it is
   const again = await rpc(replica.urls.httpUrl, 'eth_sendRawTransaction', [last])

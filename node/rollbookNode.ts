@@ -105,9 +105,9 @@ export class RollbookNode {
             client,
             logger: log,
             onChainReplaced: (chain) => backend?.setChain(chain),
+            events,
           },
         )
-        // derived blocks are not announced as ChainEvents 'sealed' yet (the Replica has no hook for it): no newHeads on a replica
         backend = new RpcBackend({ chain: replica.chain, events, forwardRawTx: opts.sequencerRpc === undefined ? undefined : forwardRawTxTo(opts.sequencerRpc) })
         replica.start()
         started.push(replica)

@@ -2,6 +2,7 @@ import { Address, bytesToHex } from '@ethereumjs/util'
 import type { Logger } from 'pino'
 import { decodeChunk, rebuildTx, type BatchRecord, type TxRecord } from '../../sdk/src/batch/index.ts'
 import { checkRawTx } from '../chain/txValidation.ts'
+import type { ChainEvents } from '../chain/events.ts'
 import type { L2Chain, PendingBlock } from '../chain/chain.ts'
 import { defaultDerivationOptions, type DerivationOptions } from './options.ts'
 
@@ -32,6 +33,8 @@ export interface DeriverStats {
 export interface DeriverModules {
   chain: L2Chain
   logger: Logger
+  /** derived blocks are announced here as the sequencer announces its own (newHeads, logs) */
+  events?: ChainEvents
 }
 
 /**
@@ -60,7 +63,10 @@ export class Deriver {
     this.chain = modules.chain
     this.chainId = Number(modules.chain.chainId)
     this.log = modules.logger.child({ module: 'derive' })
+    this.events = modules.events
   }
+
+  private readonly events: ChainEvents | undefined
 
   /** Decodes one chunk and applies its records. */
   async deriveChunk(data: Uint8Array, position?: ChunkPosition): Promise<void> {
@@ -104,6 +110,7 @@ export class Deriver {
     this.lastWrite = sealed.written.catch(() => undefined)
     this.stats.blocks++
     this.log.debug({ number: Number(pending.number), txs: pending.txs.length }, 'derived block')
+    this.events?.emit('sealed', sealed)
   }
 
   /** True when no block is being filled: the cursor then says all that a restart needs. */

@@ -1,3 +1,4 @@
+import type { ChainEvents } from '../chain/events.ts'
 import { bytesToHex } from '@ethereumjs/util'
 import type { Logger } from 'pino'
 import type { Hex, PublicClient } from 'viem'
@@ -19,6 +20,8 @@ export interface ReplicaModules {
   logger: Logger
   /** called with the new chain when a rewind replaces it (the RPC backend must serve that one) */
   onChainReplaced?: (chain: L2Chain) => void
+  /** derived blocks are announced here (the API's newHeads and logs subscriptions listen) */
+  events?: ChainEvents
 }
 
 /**
@@ -216,7 +219,7 @@ export class Replica {
   private newDeriver(checkpoint: Checkpoint): Deriver {
     const previous = this.deriver as Deriver | undefined
     if (previous !== undefined) for (const key of Object.keys(this.totals) as (keyof DeriverStats)[]) this.totals[key] += previous.stats[key]
-    const deriver = new Deriver(this.opts, { chain: this.l2, logger: this.modules.logger })
+    const deriver = new Deriver(this.opts, { chain: this.l2, logger: this.modules.logger, events: this.modules.events })
     deriver.reset(checkpoint.cursor)
     return deriver
   }
