@@ -41,6 +41,7 @@ function decodeOutcomes(bytes: Uint8Array): TxOutcome[] {
  * Sealing a block writes all of it in one atomic batch.
  */
 export class ChainStore {
+  /** recent blocks, decoded: a block holds thousands of tx objects, so keep few */
   private readonly blockCache = new Map<string, Block>()
 
   constructor(
@@ -144,7 +145,7 @@ export class ChainStore {
 
   private remember(key: string, block: Block): void {
     this.blockCache.set(key, block)
-    if (this.blockCache.size > 512) {
+    if (this.blockCache.size > 64) {
       const oldest = this.blockCache.keys().next().value as string
       this.blockCache.delete(oldest)
     }
