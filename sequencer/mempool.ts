@@ -11,10 +11,6 @@ export class NonceGapPool {
 
   constructor(private readonly maxTotal: number) {}
 
-  get size(): number {
-    return this.hashes.size
-  }
-
   has(hash: Uint8Array): boolean {
     return this.hashes.has(bytesToHex(hash))
   }
@@ -45,19 +41,5 @@ export class NonceGapPool {
     if (queue.size === 0) this.bySender.delete(key)
     this.hashes.delete(bytesToHex(tx.hash))
     return tx
-  }
-
-  /** Drops a sender's held txs below `nonce` (they can never run). */
-  dropBelow(sender: Uint8Array, nonce: bigint): void {
-    const key = bytesToHex(sender)
-    const queue = this.bySender.get(key)
-    if (queue === undefined) return
-    for (const [n, tx] of queue) {
-      if (n < nonce) {
-        queue.delete(n)
-        this.hashes.delete(bytesToHex(tx.hash))
-      }
-    }
-    if (queue.size === 0) this.bySender.delete(key)
   }
 }

@@ -114,11 +114,6 @@ export class Sequencer {
     )
   }
 
-  /** The open block's preconfirmed txs (for receipts and pending reads before the seal). */
-  get pendingBlock(): PendingBlock | undefined {
-    return this.pending
-  }
-
   /** A preconfirmed tx not yet readable from the store (in the open block or the one sealing). */
   findPreconfirmed(hashHex: string): { executed: ExecutedTx; block: PendingBlock } | undefined {
     for (const block of [this.pending, this.sealing]) {
@@ -126,10 +121,6 @@ export class Sequencer {
       if (block !== undefined && executed !== undefined) return { executed, block }
     }
     return undefined
-  }
-
-  get queuedCount(): number {
-    return this.pool.size
   }
 
   private enqueue(job: Job): void {

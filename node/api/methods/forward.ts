@@ -30,8 +30,9 @@ export function forwardRawTxTo(sequencerRpc: string, timeoutMs = 10_000): (raw: 
         const { code, message, data } = answer.error
         throw new RpcError(typeof code === 'number' ? code : -32000, typeof message === 'string' ? message : 'the sequencer refused the transaction', { data })
       }
-      if ('result' in answer) return answer.result
+      // the sequencer is outside this process too: pass on only what eth_sendRawTransaction may answer
+      if (typeof answer.result === 'string' && /^0x[0-9a-fA-F]{64}$/.test(answer.result)) return answer.result
     }
-    throw serverError(`the sequencer at ${sequencerRpc} answered HTTP ${response.status} without a JSON-RPC result`)
+    throw serverError(`the sequencer at ${sequencerRpc} answered HTTP ${response.status} without a transaction hash`)
   }
 }
