@@ -20,3 +20,11 @@ export const MAX_OUTCOMES = 16
 
 /** The standard test mnemonic; the dev genesis funds its first ten accounts. */
 export const DEV_MNEMONIC = 'test test test test test test test test test test test junk'
+
+/**
+ * The L1 messenger system account (docs/decisions/0004). Each L1 queue message (a deposit or a
+ * forced tx) enters L2 as one transaction from it, signed by nodes with this public key, nonce =
+ * queue index. Nodes refuse its transactions from anyone else, so the key being public is safe.
+ */
+export const L1_MESSENGER_PRIVATE_KEY = '0xff5ca2e6e8227f837b80d67355ce7750f6bc10a22a350b799335efdacfe81672' as const
+export const L1_MESSENGER_ADDRESS = '0xEC8aE85D5fe850B89f7738Be39038c0d32b10600' as const

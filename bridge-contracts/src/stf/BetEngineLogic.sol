@@ -14,6 +14,8 @@ pragma solidity ^0.8.28;
 ///      slot 4  mapping(address => uint256) balances      keccak256(abi.encode(account, 4))
 ///      slot 5  mapping(uint256 => Market) markets        base = keccak256(abi.encode(marketId, 5))
 ///      slot 6  mapping(uint256 => Bet) bets              base = keccak256(abi.encode(betId, 6))
+///      slot 7  mapping(bytes32 => uint256) withdrawals   keccak256(abi.encode(withdrawalHash, 7)): 1 once initiated
+///      slot 8  uint256 nextWithdrawalNonce
 ///
 ///      struct Market {                                   first member in the lowest-order bytes
 ///        uint8 status; uint8 outcomeCount; uint8 result; uint64 closeTime; uint96 maxStake;
@@ -29,7 +31,9 @@ pragma solidity ^0.8.28;
 ///      }
 ///
 ///      Market status: 0 none, 1 open, 2 resolved. Bet status: 0 none, 1 open, 2 settled.
-///      Money invariant: sum(balances) + sum(payout of open bets) never changes.
+///      Money invariant: sum(balances) + sum(payout of open bets) = deposits relayed - withdrawals
+///      initiated (genesis balances count as deposits). Deposits and forced transactions come
+///      from L1 through the L1 messenger system account (docs/decisions/0004).
 abstract contract BetEngineLogic {
     struct Context {
         address sender;
@@ -64,6 +68,13 @@ abstract contract BetEngineLogic {
     uint256 internal constant SLOT_BALANCES = 4;
     uint256 internal constant SLOT_MARKETS = 5;
     uint256 internal constant SLOT_BETS = 6;
+    uint256 internal constant SLOT_WITHDRAWALS = 7;
+    uint256 internal constant SLOT_NEXT_WITHDRAWAL_NONCE = 8;
+
+    /// @notice The system account that relays L1 queue messages: its key is public
+    ///         (keccak256("rollbook/l1-messenger/v1")), so nodes refuse its txs from outside and
+    ///         sign them only themselves, one per queue message, with nonce = queue index.
+    address internal constant L1_MESSENGER = 0xEC8aE85D5fe850B89f7738Be39038c0d32b10600;
 
     uint8 internal constant MARKET_OPEN = 1;
     uint8 internal constant MARKET_RESOLVED = 2;
@@ -94,6 +105,9 @@ abstract contract BetEngineLogic {
     error HouseInsufficient();
     error BetNotOpen();
     error MarketNotResolved();
+    error NotL1Messenger();
+    error AmountZero();
+    error RecipientZero();
 
     event MarketCreated(
         uint256 indexed marketId, uint8 outcomeCount, uint64 closeTime, uint96 maxStake, uint128 maxLiability, uint32[] odds
@@ -110,6 +124,11 @@ abstract contract BetEngineLogic {
     );
     event MarketResolved(uint256 indexed marketId, uint8 result);
     event BetSettled(uint256 indexed betId, uint256 indexed marketId, address indexed bettor, uint128 paid);
+    event DepositRelayed(uint256 indexed queueIndex, address indexed l1Sender, address indexed recipient, uint256 amount);
+    event ForcedTxRelayed(uint256 indexed queueIndex, address indexed l1Sender, bytes32 txHash);
+    event WithdrawalInitiated(
+        bytes32 indexed withdrawalHash, address indexed l2Sender, address indexed l1Recipient, uint256 amount, uint256 nonce
+    );
 
     function _load(bytes32 slot) internal view virtual returns (uint256);
 
@@ -244,7 +263,58 @@ abstract contract BetEngineLogic {
         emit MarketResolved(marketId, result);
     }
 
+    // ---------------------------------------------------------------- bridge
+
+    /// @notice Credits an L1 deposit (queue message `queueIndex`): only the L1 messenger.
+    function relayDeposit(uint256 queueIndex, address l1Sender, address recipient, uint256 amount) external {
+        if (_context().sender != L1_MESSENGER) revert NotL1Messenger();
+        bytes32 slot = _balanceSlot(recipient);
+        _store(slot, _load(slot) + amount);
+        emit DepositRelayed(queueIndex, l1Sender, recipient, amount);
+    }
+
+    /// @notice Marks where a forced L1 transaction (queue message `queueIndex`) runs: the next
+    ///         transaction of the block, when it is valid. Only the L1 messenger.
+    function relayForcedTx(uint256 queueIndex, address l1Sender, bytes32 txHash) external {
+        if (_context().sender != L1_MESSENGER) revert NotL1Messenger();
+        emit ForcedTxRelayed(queueIndex, l1Sender, txHash);
+    }
+
+    /// @notice Debits `amount` and records a withdrawal that the L1 bridge pays to `l1Recipient`
+    ///         once an output root holding it is final:
+    ///         withdrawals[keccak256(abi.encode(sender, l1Recipient, amount, nonce))] = 1.
+    function withdraw(address l1Recipient, uint256 amount) external returns (bytes32 withdrawalHash) {
+        Context memory ctx = _context();
+        if (amount == 0) revert AmountZero();
+        if (l1Recipient == address(0)) revert RecipientZero();
+        bytes32 slot = _balanceSlot(ctx.sender);
+        uint256 balance = _load(slot);
+        if (balance < amount) revert InsufficientBalance();
+        unchecked {
+            _store(slot, balance - amount);
+        }
+        uint256 nonce = _load(bytes32(SLOT_NEXT_WITHDRAWAL_NONCE));
+        unchecked {
+            _store(bytes32(SLOT_NEXT_WITHDRAWAL_NONCE), nonce + 1);
+        }
+        withdrawalHash = keccak256(abi.encode(ctx.sender, l1Recipient, amount, nonce));
+        _store(_mappingSlot(uint256(withdrawalHash), SLOT_WITHDRAWALS), 1);
+        emit WithdrawalInitiated(withdrawalHash, ctx.sender, l1Recipient, amount, nonce);
+    }
+
     // ---------------------------------------------------------------- views
+
+    function withdrawalInitiated(bytes32 withdrawalHash) external view returns (bool) {
+        return _load(_mappingSlot(uint256(withdrawalHash), SLOT_WITHDRAWALS)) == 1;
+    }
+
+    function nextWithdrawalNonce() external view returns (uint256) {
+        return _load(bytes32(SLOT_NEXT_WITHDRAWAL_NONCE));
+    }
+
+    function l1Messenger() external pure returns (address) {
+        return L1_MESSENGER;
+    }
 
     function operator() external view returns (address) {
         return _operator();

@@ -12,6 +12,8 @@ export const NEXT_BET_ID_SLOT = 3n
 export const BALANCES_SLOT = 4n
 export const MARKETS_SLOT = 5n
 export const BETS_SLOT = 6n
+export const WITHDRAWALS_SLOT = 7n
+export const NEXT_WITHDRAWAL_NONCE_SLOT = 8n
 
 export const MarketStatus = { none: 0, open: 1, resolved: 2 } as const
 export const BetStatus = { none: 0, open: 1, settled: 2 } as const
@@ -82,6 +84,28 @@ export function betAmountsSlot(betId: bigint): Hex {
 
 function bits(word: bigint, shift: bigint, width: bigint): bigint {
   return (word >> shift) & ((1n << width) - 1n)
+}
+
+export const nextWithdrawalNonceSlot: Hex = slotHex(NEXT_WITHDRAWAL_NONCE_SLOT)
+
+/** What the bet engine's withdraw records and the L1 bridge pays: its hash identifies it on both sides. */
+export interface Withdrawal {
+  l2Sender: Address
+  l1Recipient: Address
+  amount: bigint
+  nonce: bigint
+}
+
+/** keccak256(abi.encode(l2Sender, l1Recipient, amount, nonce)), as BetEngineLogic.withdraw and RollbookBridge.hashWithdrawal. */
+export function withdrawalHash(w: Withdrawal): Hex {
+  return keccak256(
+    encodeAbiParameters([{ type: 'address' }, { type: 'address' }, { type: 'uint256' }, { type: 'uint256' }], [w.l2Sender, w.l1Recipient, w.amount, w.nonce]),
+  )
+}
+
+/** The slot of `withdrawals[hash]` (1 once initiated): what a withdrawal proof proves. */
+export function withdrawalSlot(hash: Hex): Hex {
+  return slotHex(mappingSlot(BigInt(hash), WITHDRAWALS_SLOT))
 }
 
 export interface MarketHead {
