@@ -32,6 +32,8 @@ export const NodeOptionsSchema = z
     batchIntervalMs: z.number().int().min(1).max(3_600_000).optional(),
     /** the batcher's largest chunk (one L1 call), version byte included; unset: the batcher's default */
     maxChunkBytes: z.number().int().min(2).max(1_000_000).optional(),
+    /** how often a sequencer asks L1 for new queue messages (deposits, forced txs), in ms */
+    l1PollMs: z.number().int().min(50).max(60_000).default(500),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict()

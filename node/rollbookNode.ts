@@ -18,6 +18,7 @@ import { Replica } from './derive/index.ts'
 import { parseRollupConfig, type RollupConfig } from './rollup/config.ts'
 import { parseNodeOptions, OptionsError, type NodeOptions, type NodeOptionsInput } from './options.ts'
 import { openLevel, type RollbookLevel } from './storage/level.ts'
+import { QueueWatcher } from './l1/queueWatcher.ts'
 
 export const CLIENT_VERSION = 'rollbook/v0.1.0'
 
@@ -36,6 +37,7 @@ export interface RollbookNodeParts {
   backend: RpcBackend
   sequencer?: Sequencer
   batcher?: Batcher
+  queueWatcher?: QueueWatcher
   replica?: Replica
   server: RpcServer
   urls: NodeUrls
@@ -55,6 +57,7 @@ export class RollbookNode {
   readonly backend: RpcBackend
   readonly sequencer: Sequencer | undefined
   readonly batcher: Batcher | undefined
+  readonly queueWatcher: QueueWatcher | undefined
   readonly replica: Replica | undefined
   readonly server: RpcServer
   readonly urls: NodeUrls
@@ -69,6 +72,7 @@ export class RollbookNode {
     this.backend = parts.backend
     this.sequencer = parts.sequencer
     this.batcher = parts.batcher
+    this.queueWatcher = parts.queueWatcher
     this.replica = parts.replica
     this.server = parts.server
     this.urls = parts.urls
@@ -79,7 +83,11 @@ export class RollbookNode {
     return this.backend.chain
   }
 
-  static async init(input: NodeOptionsInput, logger?: Logger): Promise<RollbookNode> {
+  /**
+   * `testing` holds switches that no CLI flag reaches: `relayL1Messages: false` makes a sequencer
+   * that ignores the L1 queue (a censoring sequencer, for the forced-inclusion tests).
+   */
+  static async init(input: NodeOptionsInput, logger?: Logger, testing: { relayL1Messages?: boolean } = {}): Promise<RollbookNode> {
     const opts = parseNodeOptions(input)
     const log = logger ?? pino({ level: opts.logLevel, base: { pid: process.pid } })
     if (opts.mode === 'challenger') throw new OptionsError(`--mode ${opts.mode} needs the fraud-proof pipeline, which this build does not have yet`)
@@ -98,7 +106,7 @@ export class RollbookNode {
         const client = createPublicClient({ transport: http(opts.l1Rpc!) }) as PublicClient
         let backend: RpcBackend | undefined
         const replica = await Replica.init(
-          { l1Confirmations: opts.l1Confirmations },
+          { l1Confirmations: opts.l1Confirmations, pollMs: opts.l1PollMs },
           {
             config,
             db,
@@ -135,7 +143,17 @@ export class RollbookNode {
           await batcher.start()
           started.push(batcher)
         }
-        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher }
+        let queueWatcher: QueueWatcher | undefined
+        if (rollup !== undefined && opts.l1Rpc !== undefined && testing.relayL1Messages !== false) {
+          // deposits and forced txs: relayed into the open block as soon as L1 has them
+          queueWatcher = new QueueWatcher(
+            { queue: rollup.l1.contracts.messageQueue, startBlock: BigInt(rollup.l1.startBlock), confirmations: opts.l1Confirmations, pollMs: opts.l1PollMs },
+            { client: createPublicClient({ transport: http(opts.l1Rpc, { retryCount: 0 }) }) as PublicClient, logger: log, onMessages: (messages) => sequencer.relayL1Messages(messages) },
+          )
+          queueWatcher.start()
+          started.push(queueWatcher)
+        }
+        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher, queueWatcher }
       }
       const server = new RpcServer(
         { host: opts.host, port: opts.port },
@@ -160,6 +178,7 @@ export class RollbookNode {
 
   async close(): Promise<void> {
     // the batcher first: it reads the sealed blocks the sequencer writes
+    await this.queueWatcher?.stop()
     await this.batcher?.stop()
     await this.server.close()
     await this.replica?.stop()

@@ -8,6 +8,8 @@ import { NonceGapPool } from './mempool.ts'
 import type { PreconfLog, PreconfRecord } from './preconfLog.ts'
 import { defaultSequencerOptions, type SequencerOptions } from './options.ts'
 import { checkRawTx, type CheckedTx } from '../node/chain/txValidation.ts'
+import type { QueueMessage } from '../node/l1/messages.ts'
+import { applyQueueMessage, MAX_TXS_PER_MESSAGE, nextQueueIndex } from '../node/l1/relay.ts'
 
 export interface SequencerModules {
   chain: L2Chain
@@ -24,6 +26,7 @@ type Job =
   | { kind: 'tx'; checked: CheckedTx; resolve: (r: SubmitResult) => void; reject: (e: unknown) => void }
   | { kind: 'read'; run: (pending: PendingBlock) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }
   | { kind: 'seal' }
+  | { kind: 'l1' }
 
 interface Acknowledgement {
   executed: ExecutedTx
@@ -106,6 +109,19 @@ export class Sequencer {
     return new Promise((resolve, reject) => this.enqueue({ kind: 'tx', checked, resolve, reject }))
   }
 
+  /**
+   * L1 queue messages (deposits, forced txs) seen on L1: each is relayed into the open block in
+   * queue order, from the one due (the L1 messenger's nonce) on, as soon as the loop gets to it.
+   * Messages already included are ignored, so the watcher may pass a message again.
+   */
+  relayL1Messages(messages: readonly QueueMessage[]): void {
+    if (this.stopped || this.fatal !== undefined) return
+    for (const message of messages) this.l1Queue.set(message.index, message)
+    this.enqueue({ kind: 'l1' })
+  }
+
+  private readonly l1Queue = new Map<bigint, QueueMessage>()
+
   /** Runs `read` against the live, preconfirmed state, in order with execution. */
   readPending<T>(read: (pending: PendingBlock) => Promise<T>): Promise<T> {
     if (this.stopped) return Promise.reject(new SequencerStoppedError())
@@ -161,6 +177,10 @@ export class Sequencer {
         }
         continue
       }
+      if (job.kind === 'l1') {
+        acks = await this.relayDue(acks)
+        continue
+      }
       acks = await this.makeDurable(acks)
       // a read sees only durable state; a seal writes only what is durable
       await this.durableTail
@@ -191,6 +211,32 @@ export class Sequencer {
     // a held tx whose gap this one filled runs next, as a job of its own, so the block limit holds for it too
     const held = this.pool.take(checked.sender, nonce + 1n)
     if (held !== undefined) batch.splice(batch.indexOf(job) + 1, 0, { kind: 'tx', checked: held, resolve: () => {}, reject: (e) => this.log.warn({ err: e }, 'held tx refused') })
+  }
+
+  /** Relays every queued L1 message that is due, in order; they are preconfirmed like any tx. */
+  private async relayDue(acks: Acknowledgement[]): Promise<Acknowledgement[]> {
+    let next = await nextQueueIndex(this.chain)
+    for (const index of this.l1Queue.keys()) if (index < next) this.l1Queue.delete(index)
+    let message = this.l1Queue.get(next)
+    while (message !== undefined) {
+      let pending = await this.openPending()
+      if (pending.txs.length + MAX_TXS_PER_MESSAGE > this.chain.genesis.maxTxsPerBlock) {
+        acks = await this.makeDurable(acks)
+        await this.durableTail
+        await this.seal()
+        pending = await this.openPending()
+      }
+      const relayed = await applyQueueMessage(this.chain, pending, message, this.opts.maxTxBytes)
+      relayed.executed.forEach((executed, i) => acks.push({ executed, raw: relayed.raw[i] }))
+      this.log.info(
+        { queueIndex: Number(message.index), kind: message.kind === 0 ? 'deposit' : 'forcedTx', block: Number(pending.number), ...(relayed.forcedTxDropped ? { dropped: relayed.forcedTxDropped } : {}) },
+        'relayed L1 message',
+      )
+      this.l1Queue.delete(next)
+      next++
+      message = this.l1Queue.get(next)
+    }
+    return acks
   }
 
   /**
@@ -282,7 +328,7 @@ export class Sequencer {
     const stopped = new SequencerStoppedError('sequencer halted after an internal failure')
     for (const item of [...unanswered, ...this.jobs.splice(0)]) {
       if (!('kind' in item)) item.reject?.(stopped)
-      else if (item.kind !== 'seal') item.reject(stopped)
+      else if (item.kind === 'tx' || item.kind === 'read') item.reject(stopped)
     }
   }
 }

@@ -51,7 +51,8 @@ export class L2Chain {
   readonly store: ChainStore
   readonly genesis: Genesis
   readonly blockGasLimit: bigint
-  private readonly txCommon: Common
+  /** the Common every tx is decoded and signed with (shared: creating one per tx is costly) */
+  readonly txCommon: Common
   private readonly trieDb: LevelTrieDb
   private readonly state: RollbookStateManager
   private readonly vm: VM

@@ -5,6 +5,8 @@ import { checkRawTx } from '../chain/txValidation.ts'
 import type { ChainEvents } from '../chain/events.ts'
 import type { L2Chain, PendingBlock } from '../chain/chain.ts'
 import { defaultDerivationOptions, type DerivationOptions } from './options.ts'
+import type { QueueMessage } from '../l1/messages.ts'
+import { applyQueueMessage, MAX_TXS_PER_MESSAGE, nextQueueIndex } from '../l1/relay.ts'
 
 /** Where a chunk sits in the inbox: batches hold whole L2 blocks, so a new batch seals the open block. */
 export interface ChunkPosition {
@@ -35,6 +37,8 @@ export interface DeriverModules {
   logger: Logger
   /** derived blocks are announced here as the sequencer announces its own (newHeads, logs) */
   events?: ChainEvents
+  /** the L1 queue messages read so far; without it, queue-message records are skipped */
+  messages?: { get(index: bigint): QueueMessage | undefined }
 }
 
 /**
@@ -64,7 +68,10 @@ export class Deriver {
     this.chainId = Number(modules.chain.chainId)
     this.log = modules.logger.child({ module: 'derive' })
     this.events = modules.events
+    this.messages = modules.messages
   }
+
+  private readonly messages: DeriverModules['messages']
 
   private readonly events: ChainEvents | undefined
 
@@ -89,9 +96,7 @@ export class Deriver {
         this.blockTimestamp = record.timestamp
         return
       case 'deposit':
-        // deposits are included from the L1 queue in the next step (issue 3, item 6)
-        this.skip('deposit records are not derived yet', { queueIndex: record.queueIndex.toString() })
-        return
+        return this.applyMessageRecord(record.queueIndex)
       default:
         await this.applyTxRecord(record)
     }
@@ -150,6 +155,56 @@ export class Deriver {
     }
     await this.chain.applyTx(this.pending, checked.tx)
     this.stats.txs++
+  }
+
+  /** A queue-message record: the message due next (the L1 messenger's nonce), already queued on L1. */
+  private async applyMessageRecord(index: bigint): Promise<void> {
+    const fields = { queueIndex: index.toString() }
+    if (this.blockTimestamp === undefined) return this.skip('queue message before any block start', fields)
+    const due = await nextQueueIndex(this.chain)
+    if (index !== due) return this.skip('queue message is not the one due', { ...fields, due: due.toString() })
+    const message = this.messages?.get(index)
+    if (message === undefined) return this.skip('queue message is not on L1', fields)
+    if (this.pending !== undefined && this.pending.txs.length + MAX_TXS_PER_MESSAGE > this.chain.genesis.maxTxsPerBlock) return this.skip('block is full', fields)
+    if (this.pending === undefined) {
+      const parent = this.chain.head.header.timestamp
+      this.pending = await this.chain.openBlock(this.blockTimestamp > parent ? this.blockTimestamp : parent)
+    }
+    const relayed = await applyQueueMessage(this.chain, this.pending, message, this.opts.maxTxBytes)
+    if (relayed.forcedTxDropped !== undefined) this.log.info({ ...fields, reason: relayed.forcedTxDropped }, 'forced tx dropped')
+    this.stats.txs += relayed.executed.length
+  }
+
+  /**
+   * The sequencer window (docs/decisions/0004): before the chunks of L1 block `l1`, every queue
+   * message still not included whose deadline (its L1 block + `window`) is at or before `l1` is
+   * forced in, in order, in blocks of their own stamped max(parent, L1 block time). Returns how many.
+   */
+  async forceOverdue(l1: { number: bigint; timestamp: bigint }, window: number): Promise<number> {
+    let due = await nextQueueIndex(this.chain)
+    const overdue = (index: bigint) => {
+      const m = this.messages?.get(index)
+      return m !== undefined && m.l1BlockNumber + BigInt(window) <= l1.number ? m : undefined
+    }
+    let message = overdue(due)
+    if (message === undefined) return 0
+    await this.endBlock()
+    let forced = 0
+    while (message !== undefined) {
+      if (this.pending !== undefined && this.pending.txs.length + MAX_TXS_PER_MESSAGE > this.chain.genesis.maxTxsPerBlock) await this.endBlock()
+      if (this.pending === undefined) {
+        const parent = this.chain.head.header.timestamp
+        this.pending = await this.chain.openBlock(l1.timestamp > parent ? l1.timestamp : parent)
+      }
+      const relayed = await applyQueueMessage(this.chain, this.pending, message, this.opts.maxTxBytes)
+      this.stats.txs += relayed.executed.length
+      forced++
+      due++
+      message = overdue(due)
+    }
+    await this.endBlock()
+    this.log.warn({ forced, l1Block: Number(l1.number), through: Number(due - 1n) }, 'the sequencer window passed: forced queue messages in')
+    return forced
   }
 
   private skip(reason: string, fields: Record<string, unknown> = {}): void {

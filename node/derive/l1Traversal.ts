@@ -6,6 +6,8 @@ export interface L1BlockRef {
   number: bigint
   hash: Hex
   parentHash: Hex
+  /** unix seconds */
+  timestamp: bigint
 }
 
 /** Where traversal stands: the last block read (its hash is undefined for the block before the rollup's start block, never read). */
@@ -51,7 +53,7 @@ export class L1Traversal {
     }
     const block = await this.client.getBlock({ blockNumber: number })
     if (this.origin.hash !== undefined && block.parentHash !== this.origin.hash) throw new L1ReorgError(number, this.origin.hash, block.parentHash)
-    return { number, hash: block.hash as Hex, parentHash: block.parentHash }
+    return { number, hash: block.hash as Hex, parentHash: block.parentHash, timestamp: block.timestamp }
   }
 
   /** While waiting for the next block: the last one read must still be L1's, or L1 went back to a shorter chain. */

@@ -11,6 +11,8 @@ import { DerivationHaltedError, errorAction } from './errors.ts'
 import { L1Traversal, type L1Origin } from './l1Traversal.ts'
 import { defaultDerivationOptions, type DerivationOptions } from './options.ts'
 import { DerivationProgress, rewindL2Store, type Checkpoint } from './progress.ts'
+import { MessageStore } from '../l1/messageStore.ts'
+import { QueueReader } from '../l1/queueReader.ts'
 
 export interface ReplicaModules {
   config: RollupConfig
@@ -40,6 +42,8 @@ export class Replica {
   private readonly progress: DerivationProgress
   private readonly traversal: L1Traversal
   private readonly retrieval: ChunkRetrieval
+  private readonly queueReader: QueueReader
+  private readonly messages: MessageStore
   private l2: L2Chain
   private deriver: Deriver
   private running = false
@@ -52,11 +56,13 @@ export class Replica {
   private constructor(
     opts: DerivationOptions,
     private readonly modules: ReplicaModules,
-    parts: { chain: L2Chain; progress: DerivationProgress; checkpoint: Checkpoint },
+    parts: { chain: L2Chain; progress: DerivationProgress; checkpoint: Checkpoint; messages: MessageStore },
   ) {
     this.opts = opts
     this.log = modules.logger.child({ module: 'replica' })
     this.progress = parts.progress
+    this.messages = parts.messages
+    this.queueReader = new QueueReader(modules.config.l1.contracts.messageQueue, modules.client)
     this.l2 = parts.chain
     this.deriver = this.newDeriver(parts.checkpoint)
     this.traversal = new L1Traversal({ confirmations: opts.l1Confirmations }, { client: modules.client }, parts.checkpoint.l1)
@@ -82,7 +88,8 @@ export class Replica {
       await rewindL2Store(db, chain, checkpoint.l2Head)
       chain = await L2Chain.init(config.genesis, { db, logger: modules.logger })
     }
-    const replica = new Replica(options, modules, { chain, progress, checkpoint })
+    const messages = await MessageStore.open(db, checkpoint.l1.number)
+    const replica = new Replica(options, modules, { chain, progress, checkpoint, messages })
     replica.log.info({ l1: checkpoint.l1.number.toString(), l2: Number(checkpoint.l2Number) }, 'derivation resumes')
     return replica
   }
@@ -128,8 +135,12 @@ export class Replica {
     if (this.rewindDue) await this.rewind()
     const block = await this.traversal.nextBlock()
     if (block === undefined) return false
+    const queued = await this.queueReader.inBlock(block.hash)
     const chunks = await this.retrieval.chunksIn(block)
     try {
+      // messages first: a chunk may relay a message queued in the same L1 block
+      await this.messages.append(queued)
+      await this.deriver.forceOverdue(block, this.modules.config.sequencerWindow)
       for (const chunk of chunks) await this.deriver.deriveChunk(chunk.data, chunk)
       if (this.deriver.atBlockBoundary) {
         await this.l2.flushWrites()
@@ -204,6 +215,7 @@ export class Replica {
     if (target === undefined) throw new DerivationHaltedError('L1 reorganized below the rollup start block')
     const from = this.l2.head.header.number
     await this.progress.dropAfter(target.l1.number)
+    await this.messages.forgetAfter(target.l1.number)
     if (bytesToHex(this.l2.head.hash()) !== target.l2Head) {
       await rewindL2Store(this.modules.db, this.l2, target.l2Head)
       this.l2 = await L2Chain.init(this.modules.config.genesis, { db: this.modules.db, logger: this.modules.logger })
@@ -219,7 +231,7 @@ export class Replica {
   private newDeriver(checkpoint: Checkpoint): Deriver {
     const previous = this.deriver as Deriver | undefined
     if (previous !== undefined) for (const key of Object.keys(this.totals) as (keyof DeriverStats)[]) this.totals[key] += previous.stats[key]
-    const deriver = new Deriver(this.opts, { chain: this.l2, logger: this.modules.logger, events: this.modules.events })
+    const deriver = new Deriver(this.opts, { chain: this.l2, logger: this.modules.logger, events: this.modules.events, messages: this.messages })
     deriver.reset(checkpoint.cursor)
     return deriver
   }

@@ -13,6 +13,8 @@ export const Prefix = {
   receipts: 0x72, // 'r'
   /** tx hash -> block number (u64 BE) ++ tx index (u32 BE) */
   txLocation: 0x78, // 'x'
+  /** L1 queue message index (u64 BE) -> the message as derivation read it from L1 (JSON) */
+  queue: 0x71, // 'q'
   /** single keys under the meta prefix */
   meta: 0x6d, // 'm'
 } as const
@@ -22,6 +24,10 @@ export const MetaKey = {
   genesis: 'genesis',
   /** sequencer/batcher's progress: chunks posted to the L1 inbox, the batch in flight, recent chunks for reorgs (JSON) */
   batcher: 'batcher',
+  /** sequencer/batcher, per batch (`postedBatch/<batch index>`): its L2 blocks and last chunk, once every chunk is on L1 (JSON); the proposer reads it */
+  postedBatch: 'postedBatch',
+  /** sequencer/proposer's proposal tx in flight: batch index, nonce, every signed version (JSON) */
+  proposer: 'proposer',
 } as const
 
 export function prefixed(prefix: number, key: Uint8Array): Uint8Array {

@@ -1,4 +1,7 @@
 import { encodeChunk, recordsFromTxs, splitIntoChunks, UnbatchableTransactionError, type BatchRecord } from '../../sdk/src/batch/index.ts'
+import type { TypedTransaction } from '@ethereumjs/tx'
+import { bytesToHex } from '@ethereumjs/util'
+import { relayInfo } from '../../node/l1/messages.ts'
 import type { ChainStore } from '../../node/storage/chainStore.ts'
 import { BatcherCriticalError } from './errors.ts'
 import type { BatchPlan } from './progress.ts'
@@ -93,10 +96,7 @@ export class BatchPlanner {
     if (block === undefined) throw new BatcherCriticalError(`sealed L2 block ${number} is missing from the chain store`)
     let txRecords: BatchRecord[]
     try {
-      txRecords = recordsFromTxs(
-        block.transactions.map((tx) => tx.serialize()),
-        { chainId: this.opts.chainId },
-      )
+      txRecords = recordsOfBlockTxs(block.transactions, this.opts.chainId)
     } catch (error) {
       if (error instanceof UnbatchableTransactionError) throw new BatcherCriticalError(`L2 block ${number} holds a tx no batch record can carry: ${error.message}`, { cause: error })
       throw error
@@ -106,4 +106,31 @@ export class BatchPlanner {
     this.recordsByBlock.set(number, entry)
     return entry
   }
+}
+
+/**
+ * A block's txs as records: a relay tx of the L1 messenger becomes a queue-message record (0x02,
+ * its nonce is the queue index) and takes the forced tx right after it, when that tx is the one it
+ * relays (docs/decisions/0004); every other run of txs is encoded by the batch format's rules.
+ */
+export function recordsOfBlockTxs(txs: readonly TypedTransaction[], chainId: number): BatchRecord[] {
+  const records: BatchRecord[] = []
+  let run: Uint8Array[] = []
+  const flush = () => {
+    if (run.length > 0) records.push(...recordsFromTxs(run, { chainId }))
+    run = []
+  }
+  for (let i = 0; i < txs.length; i++) {
+    const relay = relayInfo(txs[i])
+    if (relay === undefined) {
+      run.push(txs[i].serialize())
+      continue
+    }
+    flush()
+    records.push({ type: 'deposit', queueIndex: relay.queueIndex })
+    const next = txs[i + 1]
+    if (relay.forcedTxHash !== undefined && next !== undefined && bytesToHex(next.hash()) === relay.forcedTxHash) i++
+  }
+  flush()
+  return records
 }
