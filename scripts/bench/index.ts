@@ -3,11 +3,13 @@
  * in one run, with the ratios. Prints a table; appends the figures to .rollbook/bench-results.json.
  * Env: BENCH_BETS (saturating run, default 12000), BENCH_PACED_BETS (default half of it),
  * BENCH_SECONDS (each run stops sending after this, default 25), BENCH_BETTORS (200),
- * BENCH_IN_FLIGHT (64).
+ * BENCH_IN_FLIGHT (64). Then the L1 sections of issue 3 (L1 cost per bet, replica speed: see
+ * l1Bench.ts). BENCH_ONLY=l2,l1cost,replica runs only the sections named.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os'
 import { DEV_CHAIN_ID } from '../../node/chain/genesis.ts'
 import { l2Config } from './config.ts'
+import { benchSections, runL1Bench } from './l1Bench.ts'
 import { runL2Bench, type SignedWorkload } from './l2Bench.ts'
 import { l2Ratios, printL2Details, printL2Table, saveRun, type BenchRun } from './report.ts'
 import { measureClientOverhead } from './clientOverhead.ts'
@@ -22,6 +24,13 @@ async function main(): Promise<void> {
   const load1 = loadavg()[0]
   console.log(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, load average ${load1.toFixed(2)} at start`)
   if (load1 > machine.cores / 2) console.log(`  note: the machine is busy (load ${load1.toFixed(2)}); absolute rates will be low and noisy`)
+  const sections = benchSections()
+  if (!sections.has('l2')) {
+    const startedAt = new Date().toISOString()
+    const l1 = await runL1Bench(sections)
+    console.log(`\nresults appended to ${saveRun({ startedAt, machine, config: {}, loadAverage: { start: load1, end: loadavg()[0] }, l1 })}`)
+    return
+  }
   console.log(
     `workload: up to ${cfg.bets} bets saturating, then up to ${cfg.pacedBets} paced at half the measured rate; each run at most ${cfg.runSeconds} s;` +
       ` ${cfg.bettors} bettors, ${cfg.markets} markets, ${cfg.inFlight} in flight`,
@@ -59,6 +68,7 @@ async function main(): Promise<void> {
   printL2Table(rollbook, anvil, ratio)
   console.log('')
   printL2Details([rollbook, anvil])
+  const l1 = sections.has('l1cost') || sections.has('replica') ? await runL1Bench(sections) : undefined
 
   const run: BenchRun = {
     startedAt,
@@ -68,6 +78,7 @@ async function main(): Promise<void> {
     signing: { txs: signed.length, workers: machine.cores, seconds: signSeconds },
     client,
     l2: { rollbook, anvil, ratio },
+    l1,
   }
   console.log(`\nresults appended to ${saveRun(run)}`)
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ClientOverhead } from './clientOverhead.ts'
+import type { L1BenchResult } from './l1Bench.ts'
 import type { ChainResult } from './l2Bench.ts'
 
 export const RESULTS_FILE = fileURLToPath(new URL('../../.rollbook/bench-results.json', import.meta.url))
@@ -26,9 +27,11 @@ export interface BenchRun {
   config: Record<string, unknown>
   /** 1-minute load average when the run started and ended: the machine may be shared */
   loadAverage: { start: number; end: number }
-  signing: { txs: number; workers: number; seconds: number }
-  client: ClientOverhead
-  l2: { rollbook: ChainResult; anvil: ChainResult; ratio: L2Ratios }
+  /** the L2 section's figures, absent when BENCH_ONLY leaves it out */
+  signing?: { txs: number; workers: number; seconds: number }
+  client?: ClientOverhead
+  l2?: { rollbook: ChainResult; anvil: ChainResult; ratio: L2Ratios }
+  l1?: L1BenchResult
 }
 
 export function l2Ratios(rollbook: ChainResult, anvil: ChainResult): L2Ratios {

@@ -1,0 +1,85 @@
+/**
+ * The L1 sections of `npm run bench` (issue 3): L1 cost per bet and replica derivation speed, on
+ * one set of bets sequenced and posted once. BENCH_ONLY picks sections (l2, l1cost, replica).
+ * Env: BENCH_L1_BETS (default 1000), BENCH_BETTORS (200), BENCH_IN_FLIGHT (64), BENCH_REPLICA_RUNS (3).
+ */
+import { NodeOptionsSchema } from '../../node/options.ts'
+import { defaultBatcherOptions } from '../../sequencer/batcher/options.ts'
+import { measureL1Cost, printL1Cost, type L1CostResult } from './l1Cost.ts'
+import { sequenceAndPostBets, type PostedBetsConfig, type SequencingRate } from './postedBets.ts'
+import { measureReplicaSpeed, printReplicaSpeed, type ReplicaSpeedResult } from './replicaSpeed.ts'
+
+export const BENCH_SECTIONS = ['l2', 'l1cost', 'replica'] as const
+export type BenchSection = (typeof BENCH_SECTIONS)[number]
+
+/** BENCH_ONLY=l1cost,replica: the sections to run; every one when unset. */
+export function benchSections(raw = process.env.BENCH_ONLY): Set<BenchSection> {
+  if (raw === undefined || raw.trim() === '') return new Set(BENCH_SECTIONS)
+  const picked = raw.split(',').map((s) => s.trim().toLowerCase())
+  for (const s of picked) {
+    if (!(BENCH_SECTIONS as readonly string[]).includes(s)) throw new Error(`BENCH_ONLY: unknown section '${s}' (sections: ${BENCH_SECTIONS.join(', ')})`)
+  }
+  return new Set(picked as BenchSection[])
+}
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0) throw new Error(`${name}: expected a positive whole number, got '${raw}'`)
+  return Number(raw)
+}
+
+export interface L1BenchConfig extends PostedBetsConfig {
+  replicaRuns: number
+}
+
+export function l1Config(): L1BenchConfig {
+  return {
+    bets: envInt('BENCH_L1_BETS', 1_000),
+    bettors: envInt('BENCH_BETTORS', 200),
+    markets: 50,
+    inFlight: envInt('BENCH_IN_FLIGHT', 64),
+    replicaRuns: envInt('BENCH_REPLICA_RUNS', 3),
+  }
+}
+
+export interface L1BenchResult {
+  config: L1BenchConfig
+  sequencing: SequencingRate
+  l1Cost?: L1CostResult
+  replica?: ReplicaSpeedResult
+}
+
+function log(msg: string): void {
+  console.error(`[l1] ${msg}`)
+}
+
+/** Sequences and posts the bets once, then runs the L1 sections picked; prints each. */
+export async function runL1Bench(sections: Set<BenchSection>): Promise<L1BenchResult> {
+  const cfg = l1Config()
+  console.log(
+    `\nL1 workload: ${cfg.bets} bets from ${cfg.bettors} bettors over ${cfg.markets} markets, sequenced in process (${cfg.inFlight} in flight; node defaults: ` +
+      `${NodeOptionsSchema.parse({ datadir: '-' }).blockTimeMs} ms blocks, ${defaultBatcherOptions.batchIntervalMs} ms batches, ${defaultBatcherOptions.maxChunkBytes} B chunks), ` +
+      `posted by the node's batcher to the inbox on anvil (--hardfork prague, automine)`,
+  )
+  const posted = await sequenceAndPostBets(cfg, log)
+  try {
+    const result: L1BenchResult = { config: cfg, sequencing: posted.sequencing }
+    if (sections.has('replica')) {
+      // first, while L1 holds only the rollup's own txs
+      result.replica = await measureReplicaSpeed(posted, cfg.replicaRuns, log)
+    }
+    if (sections.has('l1cost')) {
+      result.l1Cost = await measureL1Cost(posted)
+      console.log(`\nL1 cost per bet (${cfg.bets} bets)`)
+      printL1Cost(result.l1Cost)
+    }
+    if (result.replica !== undefined) {
+      console.log('\nReplica derivation speed')
+      printReplicaSpeed(result.replica, posted)
+    }
+    return result
+  } finally {
+    await posted.close()
+  }
+}
