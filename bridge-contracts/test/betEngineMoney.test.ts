@@ -1,12 +1,14 @@
 /**
- * Property test for money: random sequences of operator, bettor and oracle calls, valid and
- * invalid, interleaved with time advances, never change sum(balances) + sum(payout of open bets);
+ * Property test for money: random sequences of operator, bettor, oracle and L1 messenger calls
+ * (deposits relayed, withdrawals initiated), valid and invalid, interleaved with time advances,
+ * keep sum(balances) + sum(payout of open bets) = genesis balances + deposits - withdrawals;
  * and every call stays within TX_GAS_LIMIT.
  */
 import fc from 'fast-check'
 import t from 'tap'
-import type { Address } from 'viem'
-import { RESULT_VOID, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
+import { getAddress, zeroAddress, type Address } from 'viem'
+import { L1_MESSENGER_ADDRESS, RESULT_VOID, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
+import { withdrawalHash, withdrawalSlot } from '../../sdk/src/betEngine/layout.ts'
 import type { BetEngineHarness, CallOutcome } from './evmHarness.ts'
 import { accounts, balances, createEngine, genesisTotal, operator, oracle } from './fixtures.ts'
 
@@ -20,11 +22,15 @@ type Command =
   | { kind: 'reportResult'; from: Address; market: Ref; result: Ref }
   | { kind: 'settleBet'; from: Address; bet: Ref }
   | { kind: 'advanceTime'; seconds: bigint }
+  | { kind: 'relayDeposit'; from: Address; recipient: Address; amount: bigint }
+  | { kind: 'withdraw'; from: Address; l1Recipient: Address; amount: bigint }
 
 /** What the test has seen created, to aim commands at it. */
 interface World {
   markets: Array<{ id: bigint; outcomeCount: number }>
   bets: bigint[]
+  /** The next L1 queue index a relayed deposit carries. */
+  queueIndex: bigint
 }
 
 const anyone = fc.constantFrom(...accounts)
@@ -89,6 +95,20 @@ const advanceTime: fc.Arbitrary<Command> = fc.record({
   kind: fc.constant('advanceTime' as const),
   seconds: mostly(fc.bigInt({ min: 0n, max: 300n }), fc.bigInt({ min: 0n, max: 5_000n })),
 })
+const messenger = getAddress(L1_MESSENGER_ADDRESS)
+const l1Recipient = getAddress('0x00000000000000000000000000000000000022f2')
+const relayDeposit: fc.Arbitrary<Command> = fc.record({
+  kind: fc.constant('relayDeposit' as const),
+  from: mostly(fc.constant(messenger), anyone),
+  recipient: anyone,
+  amount: mostly(fc.bigInt({ min: 1n, max: 5_000_000_000n }), fc.constantFrom(0n, 1n, 2n ** 96n)),
+})
+const withdraw: fc.Arbitrary<Command> = fc.record({
+  kind: fc.constant('withdraw' as const),
+  from: anyone,
+  l1Recipient: mostly(fc.constant(l1Recipient), fc.constantFrom(zeroAddress, ...accounts)),
+  amount: mostly(fc.bigInt({ min: 1n, max: 20_000_000n }), fc.oneof(fc.bigInt({ min: 0n, max: 20_000_000_000n }), fc.constantFrom(0n, 2n ** 256n - 1n))),
+})
 /** Weighted towards markets and bets, so that most runs reach settlement. */
 const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: createMarket, weight: 2 },
@@ -97,6 +117,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: reportResult, weight: 3 },
   { arbitrary: settleBet, weight: 3 },
   { arbitrary: advanceTime, weight: 2 },
+  { arbitrary: relayDeposit, weight: 1 },
+  { arbitrary: withdraw, weight: 1 },
 )
 
 function resolveRef<T>(r: Ref, known: T[], fallback: bigint, toBig: (item: T) => bigint): bigint {
@@ -122,6 +144,10 @@ function send(engine: BetEngineHarness, world: World, c: Exclude<Command, { kind
       return engine.write(c.from, 'reportResult', [marketId, outcomeOf(c.result)])
     case 'settleBet':
       return engine.write(c.from, 'settleBet', [resolveRef(c.bet, world.bets, 1n, (id) => id)])
+    case 'relayDeposit':
+      return engine.write(c.from, 'relayDeposit', [world.queueIndex, c.from, c.recipient, c.amount])
+    case 'withdraw':
+      return engine.write(c.from, 'withdraw', [c.l1Recipient, c.amount])
   }
 }
 
@@ -136,16 +162,38 @@ async function openPayouts(engine: BetEngineHarness): Promise<bigint> {
   return sum
 }
 
+/** Checks a relayed deposit or an initiated withdrawal against its command; returns the money it moved in (+) or out (-). */
+async function bridgeFlow(engine: BetEngineHarness, c: Command, logs: { eventName: string; args: Record<string, unknown> }[]): Promise<bigint> {
+  if (c.kind === 'relayDeposit') {
+    const event = logs.find((log) => log.eventName === 'DepositRelayed')
+    if (c.from !== messenger) throw new Error(`relayDeposit accepted from ${c.from}`)
+    if (event?.args.amount !== c.amount || event.args.recipient !== c.recipient) throw new Error('DepositRelayed does not match the call')
+    return c.amount
+  }
+  if (c.kind === 'withdraw') {
+    const event = logs.find((log) => log.eventName === 'WithdrawalInitiated')
+    if (event?.args.amount !== c.amount || event.args.l2Sender !== c.from || event.args.l1Recipient !== c.l1Recipient) {
+      throw new Error('WithdrawalInitiated does not match the call')
+    }
+    const hash = withdrawalHash({ l2Sender: c.from, l1Recipient: c.l1Recipient, amount: c.amount, nonce: event.args.nonce as bigint })
+    if (event.args.withdrawalHash !== hash || (await engine.storageAt(withdrawalSlot(hash))) !== 1n) throw new Error('withdrawal record missing')
+    return -c.amount
+  }
+  return 0n
+}
+
 t.test('money_randomSequences_conserveBalancesPlusOpenPayouts', async (t) => {
   const maxGas = new Map<string, bigint>()
   const accepted = new Map<string, number>()
 
   await fc.assert(
-    fc.asyncProperty(fc.tuple(createMarket, fc.array(command, { minLength: 10, maxLength: 60 })).map(([first, rest]) => [first, ...rest]), async (commands) => {
+    fc.asyncProperty(fc.tuple(createMarket, fc.array(command, { minLength: 10, maxLength: 70 })).map(([first, rest]) => [first, ...rest]), async (commands) => {
       const engine = await createEngine()
       // Payouts of open bets, tracked from BetPlaced / BetSettled events so each step is checked cheaply.
       const escrow = new Map<bigint, bigint>()
-      const world: World = { markets: [], bets: [] }
+      const world: World = { markets: [], bets: [], queueIndex: 0n }
+      // genesis balances + deposits relayed - withdrawals initiated
+      let expected = genesisTotal
       for (const c of commands) {
         if (c.kind === 'advanceTime') {
           engine.time += c.seconds
@@ -159,6 +207,8 @@ t.test('money_randomSequences_conserveBalancesPlusOpenPayouts', async (t) => {
           continue
         }
         accepted.set(c.kind, (accepted.get(c.kind) ?? 0) + 1)
+        expected += await bridgeFlow(engine, c, outcome.logs)
+        if (c.kind === 'relayDeposit') world.queueIndex += 1n
         for (const log of outcome.logs) {
           if (log.eventName === 'MarketCreated') world.markets.push({ id: log.args.marketId as bigint, outcomeCount: log.args.outcomeCount as number })
           if (log.eventName === 'BetPlaced') world.bets.push(log.args.betId as bigint)
@@ -166,12 +216,12 @@ t.test('money_randomSequences_conserveBalancesPlusOpenPayouts', async (t) => {
           if (log.eventName === 'BetSettled') escrow.delete(log.args.betId as bigint)
         }
         const total = (await balances(engine)).reduce((a, b) => a + b, 0n) + [...escrow.values()].reduce((a, b) => a + b, 0n)
-        if (total !== genesisTotal) throw new Error(`after ${c.kind}: total ${total} != genesis ${genesisTotal}`)
+        if (total !== expected) throw new Error(`after ${c.kind}: total ${total} != genesis + deposits - withdrawals ${expected}`)
       }
       const tracked = [...escrow.values()].reduce((a, b) => a + b, 0n)
       if ((await openPayouts(engine)) !== tracked) throw new Error('open payouts in storage differ from events')
     }),
-    { numRuns: 60 },
+    { numRuns: 100 },
   )
 
   for (const [kind, gas] of [...maxGas].sort()) {
@@ -179,6 +229,8 @@ t.test('money_randomSequences_conserveBalancesPlusOpenPayouts', async (t) => {
   }
   t.ok((accepted.get('placeBet') ?? 0) > 20, 'the generator reaches accepted bets')
   t.ok((accepted.get('settleBet') ?? 0) > 0, 'the generator reaches settlements')
+  t.ok((accepted.get('relayDeposit') ?? 0) > 0, 'the generator reaches relayed deposits')
+  t.ok((accepted.get('withdraw') ?? 0) > 0, 'the generator reaches withdrawals')
 })
 
 t.test('gas_worstCaseCalls_withinTxGasLimit', async (t) => {
