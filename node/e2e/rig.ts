@@ -197,14 +197,17 @@ export async function blockTxHashes(url: string, to: bigint): Promise<Hex[][]> {
   return out
 }
 
-/** Waits until the inbox carries every block of the sequencer's chain up to its head, and returns that head. */
+/** Waits until the inbox carries every block of the sequencer's chain up to its head, the head block whole, and returns that head. */
 export async function untilAllPosted(rig: Rig, sequencerUrl: string, timeoutMs = 60_000): Promise<Head> {
   let want = await head(sequencerUrl)
   await until(
     'the batcher to post every sealed block',
     async () => {
       want = await head(sequencerUrl)
-      return blocksOnL1(await inboxChunks(rig)).length === Number(want.number)
+      const onL1 = blocksOnL1(await inboxChunks(rig))
+      if (onL1.length !== Number(want.number)) return false
+      const { result } = await rpc(sequencerUrl, 'eth_getBlockByHash', [want.hash, false])
+      return JSON.stringify(onL1.at(-1)?.txs.map(txHashOf) ?? []) === JSON.stringify(result.transactions)
     },
     timeoutMs,
     300,
