@@ -67,7 +67,7 @@ export async function runL1Bench(sections: Set<BenchSection>): Promise<L1BenchRe
     const result: L1BenchResult = { config: cfg, sequencing: posted.sequencing }
     if (sections.has('replica')) {
       // first, while L1 holds only the rollup's own txs
-      result.replica = await measureReplicaSpeed(posted, cfg.replicaRuns, log)
+      result.replica = await measureReplicaSpeed(posted, cfg.replicaRuns, cfg.inFlight, log)
     }
     if (sections.has('l1cost')) {
       result.l1Cost = await measureL1Cost(posted)
@@ -76,7 +76,7 @@ export async function runL1Bench(sections: Set<BenchSection>): Promise<L1BenchRe
     }
     if (result.replica !== undefined) {
       console.log('\nReplica derivation speed')
-      printReplicaSpeed(result.replica, posted)
+      printReplicaSpeed(result.replica)
     }
     return result
   } finally {

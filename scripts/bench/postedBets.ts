@@ -40,7 +40,8 @@ export interface PostedBets {
   deployment: Deployment
   config: RollupConfig
   genesis: Genesis
-  /** the bets as signed (EIP-1559, RLP), in the order sequenced */
+  /** the markets and the bets as signed (EIP-1559, RLP), in the order sequenced */
+  signedMarkets: SignedTx[]
   signedBets: SignedTx[]
   bets: number
   /** txs of the whole chain: markets and bets */
@@ -94,6 +95,39 @@ async function waitPosted(node: RollbookNode): Promise<bigint> {
   return batcher.posted!.chunksPosted
 }
 
+/** Submits the bets and times them: to the last preconfirmation (the rate), and to its block sealed. */
+async function sequenceTimed(node: RollbookNode, bets: SignedTx[], inFlight: number): Promise<SequencingRate> {
+  const start = performance.now()
+  await submitAll(node, bets, inFlight)
+  const preconfirmedAt = performance.now()
+  await waitSealed(node, bets[bets.length - 1].hash)
+  const sealedAt = performance.now()
+  return {
+    preconfirmedSeconds: (preconfirmedAt - start) / 1000,
+    sealedSeconds: (sealedAt - start) / 1000,
+    betsPerS: bets.length / ((preconfirmedAt - start) / 1000),
+  }
+}
+
+/**
+ * The sequencer's rate on the same bets again: a fresh in-process node on an empty datadir with
+ * the same genesis and no batcher, markets first (untimed), then the bets timed.
+ */
+export async function sequencingRate(posted: Pick<PostedBets, 'genesis' | 'signedMarkets' | 'signedBets'>, inFlight: number): Promise<SequencingRate> {
+  const datadir = tempDatadir('rollbook-bench-sequencer-')
+  const genesisFile = join(datadir, 'genesis.json')
+  writeFileSync(genesisFile, JSON.stringify(genesisToJson(posted.genesis), null, 2))
+  const node = await RollbookNode.init({ datadir: join(datadir, 'sequencer'), genesis: genesisFile, port: 0 }, silent)
+  try {
+    await submitAll(node, posted.signedMarkets, 1)
+    await waitSealed(node, posted.signedMarkets[posted.signedMarkets.length - 1].hash)
+    return await sequenceTimed(node, posted.signedBets, inFlight)
+  } finally {
+    await node.close()
+    rmSync(datadir, { recursive: true, force: true })
+  }
+}
+
 export async function sequenceAndPostBets(cfg: PostedBetsConfig, log: (msg: string) => void): Promise<PostedBets> {
   const accounts = benchAccounts(cfg.bettors)
   const now = Math.floor(Date.now() / 1000)
@@ -132,16 +166,7 @@ export async function sequenceAndPostBets(cfg: PostedBetsConfig, log: (msg: stri
     const firstBetChunk = await waitPosted(node)
     log(`${markets.length} markets sequenced and posted in ${firstBetChunk} chunk(s)`)
 
-    const start = performance.now()
-    await submitAll(node, signedBets, cfg.inFlight)
-    const preconfirmedAt = performance.now()
-    await waitSealed(node, signedBets[signedBets.length - 1].hash)
-    const sealedAt = performance.now()
-    const sequencing = {
-      preconfirmedSeconds: (preconfirmedAt - start) / 1000,
-      sealedSeconds: (sealedAt - start) / 1000,
-      betsPerS: signedBets.length / ((preconfirmedAt - start) / 1000),
-    }
+    const sequencing = await sequenceTimed(node, signedBets, cfg.inFlight)
     log(`${signedBets.length} bets sequenced in process: ${sequencing.betsPerS.toFixed(0)} bets/s to the last preconfirmation, ${sequencing.sealedSeconds.toFixed(2)} s to its block sealed`)
 
     const chunks = await waitPosted(node)
@@ -157,6 +182,7 @@ export async function sequenceAndPostBets(cfg: PostedBetsConfig, log: (msg: stri
       deployment,
       config,
       genesis,
+      signedMarkets: markets,
       signedBets,
       bets: signedBets.length,
       txs: signed.length,
