@@ -5,6 +5,7 @@ const USAGE = `Usage: rollbook <command> [options]
 
 Commands:
   node        run a Rollbook node (sequencer by default)
+  devnet      a whole local rollup: anvil L1, contracts, sequencer, replica, funded accounts
 
 Run 'rollbook <command> --help' for a command's options.`
 
@@ -36,6 +37,23 @@ Options:
                         (default 120000)
   --log-level <level>   fatal|error|warn|info|debug|trace|silent      env ROLLBOOK_LOG_LEVEL
   -h, --help            this help`
+
+const DEVNET_USAGE = `Usage: rollbook devnet --datadir <dir> [options]
+
+Starts anvil (L1), deploys the L1 contracts, funds the ten test-mnemonic accounts with test
+stablecoin on L1 and deposits half of it to L2, starts a sequencer and a replica, opens demo
+markets and writes <dir>/devnet.json. Ctrl-C or SIGTERM stops everything; a second start on the
+same datadir resumes.
+
+Options:
+  --datadir <dir>        where the devnet lives (required)
+  --port <port>          L2 sequencer HTTP/WS port (default 8547; the replica takes the next);
+                         0 picks free ports. A resumed devnet keeps its ports when they are free
+  --l1-port <port>       anvil's port (default: a free one, the previous one when resuming)
+  --block-time <s>       L1 seconds per block (default 1)
+  --deposit-wait <s>     first start: wait this long for the deposits to show on L2 (default 30; 0: do not wait)
+  --log-level <level>    fatal|error|warn|info|debug|trace|silent, into <dir>/devnet.log (default info)
+  -h, --help             this help`
 
 /** Errors whose message is the whole story for the user: no stack, exit code 2. */
 const USER_ERRORS = new Set(['UsageError', 'OptionsError', 'GenesisError', 'RollupConfigError', 'BatcherConfigError'])
@@ -104,6 +122,96 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
   }
 }
 
+export interface DevnetCliOptions {
+  datadir: string
+  port: number | undefined
+  l1Port: number | undefined
+  blockTimeSeconds: number
+  depositWaitSeconds: number
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export function devnetOptionsFromArgs(args: string[]): DevnetCliOptions | 'help' {
+  let values
+  try {
+    ;({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        datadir: { type: 'string' },
+        port: { type: 'string' },
+        'l1-port': { type: 'string' },
+        'block-time': { type: 'string' },
+        'deposit-wait': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }))
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+  if (values.help) return 'help'
+  if (values.datadir === undefined || values.datadir === '') throw new UsageError('--datadir is required')
+  const port = (name: string, value: string | undefined) => {
+    const n = intOption(name, value)
+    if (n !== undefined && n > 65535) throw new UsageError(`--${name}: ${n} is not a port (0 to 65535)`)
+    return n
+  }
+  const blockTimeSeconds = intOption('block-time', values['block-time']) ?? 1
+  if (blockTimeSeconds < 1) throw new UsageError('--block-time: at least 1 second')
+  const logLevel = values['log-level'] ?? 'info'
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join('|')}, got '${logLevel}'`)
+  return {
+    datadir: values.datadir,
+    port: port('port', values.port),
+    l1Port: port('l1-port', values['l1-port']),
+    blockTimeSeconds,
+    depositWaitSeconds: intOption('deposit-wait', values['deposit-wait']) ?? 30,
+    logLevel: logLevel as DevnetCliOptions['logLevel'],
+  }
+}
+
+/** Resolves on the first SIGINT or SIGTERM; listening from the start keeps a signal during start-up from killing the process before it cleans up. */
+function nextStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve(signal)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}
+
+async function runDevnet(args: string[]): Promise<number> {
+  const opts = devnetOptionsFromArgs(args)
+  if (opts === 'help') {
+    process.stdout.write(`${DEVNET_USAGE}\n`)
+    return 0
+  }
+  const stopSignal = nextStopSignal()
+  const { Devnet, DevnetError, formatSummary, readBalances } = await import('../devnet/index.ts')
+  process.stdout.write(`rollbook devnet: starting in ${opts.datadir} ...\n`)
+  let devnet
+  try {
+    devnet = await Devnet.start(opts)
+  } catch (e) {
+    if (!(e instanceof DevnetError)) throw e
+    process.stderr.write(`rollbook devnet: ${e.message}\n`)
+    return 1
+  }
+  process.stdout.write(`${formatSummary(devnet.file, devnet.status, await readBalances(devnet.file), opts.datadir)}\n`)
+  const signal = await stopSignal
+  process.stdout.write(`rollbook devnet: ${signal}, stopping ...\n`)
+  await devnet.stop()
+  process.stdout.write('rollbook devnet: stopped\n')
+  return 0
+}
+
 async function runNode(args: string[]): Promise<number> {
   const opts = nodeOptionsFromArgs(args, process.env)
   if (opts === 'help') {
@@ -130,6 +238,7 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 1 : 0
     }
     if (command === 'node') return await runNode(rest)
+    if (command === 'devnet') return await runDevnet(rest)
     throw new UsageError(`unknown command '${command}'`)
   } catch (e) {
     if (e instanceof Error && USER_ERRORS.has(e.name)) {
