@@ -81,3 +81,4 @@ export { betEngineAbi, decodeBetEngineError, type BetEngineRevert } from './betE
 export * from './constants.ts'
 export * from './batch/index.ts'
 export * from './l1/encoding.ts'
+export * from './bridge/index.ts'
