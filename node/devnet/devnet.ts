@@ -42,6 +42,7 @@ export interface DevnetStatus {
   resumed: boolean
   /** first start only: whether every deposit showed on L2 within the wait; undefined when not waited for */
   depositsCredited: boolean | undefined
+  devnetFile: string
   logFile: string
 }
 
@@ -156,7 +157,7 @@ export class Devnet {
         markets,
       })
       log.info({ file: paths.devnetFile }, 'devnet ready')
-      return new Devnet(file, { resumed: saved !== undefined, depositsCredited, logFile: paths.logFile }, sequencer, replica, anvil, lock.release, log)
+      return new Devnet(file, { resumed: saved !== undefined, depositsCredited, devnetFile: paths.devnetFile, logFile: paths.logFile }, sequencer, replica, anvil, lock.release, log)
     } catch (e) {
       for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined)
       throw e

@@ -55,6 +55,6 @@ export function formatSummary(file: DevnetFile, status: DevnetStatus, balances: 
       '',
     )
   }
-  lines.push(`  devnet.json ${file.rollupConfig.replace(/rollup\.json$/, 'devnet.json')}   logs ${status.logFile}`, '  Ctrl-C stops everything; starting again on the same datadir resumes.')
+  lines.push(`  URLs, keys and addresses: ${status.devnetFile}   logs: ${status.logFile}`, '  Ctrl-C stops everything; starting again on the same datadir resumes.')
   return lines.join('\n')
 }
