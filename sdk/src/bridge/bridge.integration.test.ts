@@ -28,6 +28,7 @@ import { outputRootsAbi, testStablecoinAbi } from '../generated/contracts.ts'
 import { getBalance } from '../actions/getBalance.ts'
 import { computeOutputRoot, withdrawalHash, withdrawalSlot, type Withdrawal } from '../l1/encoding.ts'
 import {
+  BridgeCallRevertedError,
   deposit,
   finalizeWithdrawal,
   getWithdrawalStatus,
@@ -43,6 +44,7 @@ import {
   WithdrawalAlreadyFinalizedError,
   WithdrawalNotInStateError,
   WithdrawalRevertedError,
+  WithdrawalWaitTimeoutError,
   withdrawWhenReady,
   type WithdrawalStatus,
 } from './index.ts'
@@ -138,6 +140,7 @@ t.test('withdrawal_initiatedOnL2_provenAndPaidOnceAfterWindow', async (t) => {
   const early = await rejection(proveWithdrawal(params))
   t.ok(early instanceof OutputNotProposedError, 'proving before an output exists')
   t.equal((early as OutputNotProposedError).l2BlockNumber, l2BlockNumber)
+  t.ok((await rejection(finalizeWithdrawal(l1.wallet(carol), params))) instanceof OutputNotProposedError, 'finalizing before an output exists')
 
   const outputIndex = await proposeOutput(l2BlockNumber)
   const waiting = await getWithdrawalStatus(params)
@@ -161,6 +164,14 @@ t.test('withdrawal_initiatedOnL2_provenAndPaidOnceAfterWindow', async (t) => {
   await advanceTime(l1, CHALLENGE_WINDOW)
   t.same(await getWithdrawalStatus(params), { status: 'ready-to-finalize', outputIndex })
 
+  // A forged proof is refused by the bridge's simulation, with its error, before anything is sent.
+  const tampered = [...proof.storageProof]
+  tampered[tampered.length - 1] = `${tampered[tampered.length - 1].slice(0, -2)}02` as Hex
+  const forged = await rejection(finalizeWithdrawal(payer, { ...params, proof: { ...proof, storageProof: tampered } }))
+  t.ok(forged instanceof BridgeCallRevertedError, forged.message)
+  t.equal((forged as BridgeCallRevertedError).errorName, 'BadNodeHash')
+  t.equal(await getTransactionCount(l1Client, { address: carol.address }), noncesBefore, 'still no L1 transaction sent')
+
   const bridgeBefore = await tokenBalance(l1, d, d.bridge)
   const recipientBefore = await tokenBalance(l1, d, bob.address)
   const receipt = await finalizeWithdrawal(payer, params)
@@ -179,8 +190,6 @@ t.test('withdrawal_initiatedOnL2_provenAndPaidOnceAfterWindow', async (t) => {
   // Another key's lookup leaves this proof's path: either inside the proven nodes (absent) or into a node it lacks (invalid).
   const otherSlot = await rejection(verifyWithdrawalProof({ withdrawalHash: withdrawalHash(other), ...proof }))
   t.ok(otherSlot instanceof WithdrawalNotInStateError || otherSlot instanceof InvalidWithdrawalProofError, `another slot with this proof: ${otherSlot.name}`)
-  const tampered = [...proof.storageProof]
-  tampered[tampered.length - 1] = `${tampered[tampered.length - 1].slice(0, -2)}02` as Hex
   t.ok(
     (await rejection(verifyWithdrawalProof({ withdrawalHash: initiated.withdrawalHash, ...proof, storageProof: tampered }))) instanceof InvalidWithdrawalProofError,
     'a leaf rewritten to hold 2',
@@ -211,6 +220,11 @@ t.test('withdrawWhenReady_waitsForOutputAndWindow_thenPays', async (t) => {
   t.equal(receipt.status, 'success')
   t.equal(await tokenBalance(l1, d, alice.address), recipientBefore + amount, 'paid exactly')
   t.equal(seen.at(-1), 'ready-to-finalize', `statuses seen: ${[...new Set(seen)].join(' → ')}`)
+
+  const twice = await rejection(
+    withdrawWhenReady(l1.wallet(alice), { l2Client, outputRoots: d.outputRoots, bridge: d.bridge, withdrawal: initiated.withdrawal, l2BlockNumber: initiated.l2BlockNumber }),
+  )
+  t.ok(twice instanceof WithdrawalAlreadyFinalizedError, 'once paid, waiting again fails at once')
 })
 
 t.test('badInput_typedErrors', async (t) => {
@@ -233,4 +247,20 @@ t.test('badInput_typedErrors', async (t) => {
   )
   t.ok(mismatch instanceof OutputRootMismatchError, mismatch.message)
   t.equal((mismatch as OutputRootMismatchError).outputIndex, outputIndex)
+
+  // After every proposed output: no output will come in this test, so the wait gives up.
+  const late = await initiateWithdrawal(bettor, { to: carol.address, amount: 1n })
+  const gaveUp = await rejection(
+    withdrawWhenReady(l1.wallet(carol), {
+      l2Client,
+      outputRoots: d.outputRoots,
+      bridge: d.bridge,
+      withdrawal: late.withdrawal,
+      l2BlockNumber: late.l2BlockNumber,
+      pollingInterval: 20,
+      timeout: 100,
+    }),
+  )
+  t.ok(gaveUp instanceof WithdrawalWaitTimeoutError, gaveUp.message)
+  t.equal((gaveUp as WithdrawalWaitTimeoutError).lastStatus, 'waiting-for-output')
 })

@@ -1,4 +1,5 @@
 import {
+  isAddressEqual,
   parseEventLogs,
   type Account,
   type Address,
@@ -81,6 +82,7 @@ export async function deposit<chain extends Chain | undefined, account extends A
   }
 
   const receipt = await sendL1Call(client, { address: bridge, abi: rollbookBridgeAbi, functionName: 'deposit', args: [to, amount], account: sender })
-  const [event] = parseEventLogs({ abi: rollbookBridgeAbi, logs: receipt.logs, eventName: 'DepositInitiated' })
+  const bridgeLogs = receipt.logs.filter((log) => isAddressEqual(log.address, bridge))
+  const [event] = parseEventLogs({ abi: rollbookBridgeAbi, logs: bridgeLogs, eventName: 'DepositInitiated' })
   return { queueIndex: event.args.queueIndex, transactionHash: receipt.transactionHash, approvalHash, receipt }
 }
