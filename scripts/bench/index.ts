@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   printL2Table(rollbook, anvil, ratio)
   console.log('')
   printL2Details([rollbook, anvil])
-  const l1 = sections.has('l1cost') || sections.has('replica') ? await runL1Bench(sections) : undefined
+  const l1 = sections.has('l1cost') || sections.has('replica') ? await runL1Bench(sections, rollbook.saturating.ratePerS) : undefined
 
   const run: BenchRun = {
     startedAt,

@@ -48,14 +48,19 @@ export interface L1BenchResult {
   sequencing: SequencingRate
   l1Cost?: L1CostResult
   replica?: ReplicaSpeedResult
+  /** replica bets/s over the L2 section's saturating rollbook rate (HTTP end to end), when both ran */
+  replicaOverL2?: number
 }
 
 function log(msg: string): void {
   console.error(`[l1] ${msg}`)
 }
 
-/** Sequences and posts the bets once, then runs the L1 sections picked; prints each. */
-export async function runL1Bench(sections: Set<BenchSection>): Promise<L1BenchResult> {
+/**
+ * Sequences and posts the bets once, then runs the L1 sections picked; prints each. `l2BetsPerS`:
+ * the L2 section's saturating rollbook rate of this run, to set the replica against.
+ */
+export async function runL1Bench(sections: Set<BenchSection>, l2BetsPerS?: number): Promise<L1BenchResult> {
   const cfg = l1Config()
   console.log(
     `\nL1 workload: ${cfg.bets} bets from ${cfg.bettors} bettors over ${cfg.markets} markets, sequenced in process (${cfg.inFlight} in flight; node defaults: ` +
@@ -77,6 +82,10 @@ export async function runL1Bench(sections: Set<BenchSection>): Promise<L1BenchRe
     if (result.replica !== undefined) {
       console.log('\nReplica derivation speed')
       printReplicaSpeed(result.replica)
+      if (l2BetsPerS !== undefined) {
+        result.replicaOverL2 = result.replica.betsPerS / l2BetsPerS
+        console.log(`replica / the L2 section's rollbook (${l2BetsPerS.toFixed(0)} bets/s over HTTP): ${result.replicaOverL2.toFixed(2)}`)
+      }
     }
     return result
   } finally {
