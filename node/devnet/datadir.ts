@@ -9,6 +9,7 @@ export function devnetPaths(datadir: string) {
     devnetFile: join(datadir, 'devnet.json'),
     rollupFile: join(datadir, 'rollup.json'),
     anvilState: join(datadir, 'l1', 'anvil-state.json'),
+    anvilPid: join(datadir, 'l1', 'anvil.pid'),
     sequencer: join(datadir, 'sequencer'),
     replica: join(datadir, 'replica'),
     logFile: join(datadir, 'devnet.log'),
@@ -41,6 +42,34 @@ function processIsAlive(pid: number): boolean {
     return true
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * A devnet killed with SIGKILL leaves its anvil running, still dumping into the state file: stop
+ * it (it dumps the latest state on the way out) before a new anvil loads that file.
+ */
+export async function stopLeftoverAnvil(datadir: string): Promise<void> {
+  const { anvilPid, anvilState } = devnetPaths(datadir)
+  if (!existsSync(anvilPid)) return
+  const pid = Number(readFileSync(anvilPid, 'utf8').trim())
+  if (Number.isInteger(pid) && pid > 0 && commandLineOf(pid).includes(anvilState)) {
+    process.kill(pid, 'SIGTERM')
+    const deadline = Date.now() + 15_000
+    while (commandLineOf(pid) !== '') {
+      if (Date.now() > deadline) throw new DevnetError(`the anvil left running by an earlier devnet (pid ${pid}) does not stop; kill it, then start again`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  rmSync(anvilPid, { force: true })
+}
+
+/** The process's command line, '' when it is gone (Linux /proc). */
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+  } catch {
+    return ''
   }
 }
 

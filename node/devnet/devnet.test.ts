@@ -151,6 +151,10 @@ t.test('devnet_firstStart_writesDevnetJson_servesL1AndL2_fundsAccounts_opensMark
   }
   t.equal(onL2, deposited, 'L2 balances add up to what the bridge holds')
   t.notMatch(first.output(), /did not show them/, 'no deposit warning in the summary')
+  const replicaL2 = l2Client(file.l2.replica.httpUrl)
+  const replicaBalances = () => Promise.all(file.accounts.map((a) => getBalance(replicaL2, { address: a.address })))
+  await until('the replica to derive the deposits from L1', async () => (await replicaBalances()).every((b, i) => b === BigInt(file.accounts[i].l2Deposit)), 60_000)
+  t.same(await replicaBalances(), file.accounts.map((a) => BigInt(a.l2Deposit)), 'the replica derives the same deposits from L1')
 
   // the demo markets are open on L2 as devnet.json describes them
   t.ok(file.markets.length >= 3, 'a few demo markets')
@@ -194,8 +198,18 @@ t.test('devnet_firstStart_writesDevnetJson_servesL1AndL2_fundsAccounts_opensMark
   t.match(intruder.output(), /in use by another devnet \(pid \d+\)/)
   t.equal(await rpc(resumed.l2.sequencer.httpUrl, 'eth_chainId'), '0xa455', 'the running devnet is untouched')
 
-  t.equal(await stop(second), 0, 'SIGTERM again: exit code 0')
-  t.same(processesNaming(datadir), [], 'nothing left running')
+  // SIGKILL leaves anvil behind; the next start stops it, and resumes from the state it dumped
+  const secondHead = BigInt(await rpc(resumed.l2.sequencer.httpUrl, 'eth_blockNumber'))
+  second.child.kill('SIGKILL')
+  await second.exited
+  t.not(processesNaming(datadir).length, 0, 'a killed devnet leaves its anvil running')
+  const third = spawnDevnet(datadir)
+  t.teardown(() => void third.child.kill('SIGKILL'))
+  const afterKill = await ready(third, datadir)
+  t.same(afterKill.l1.contracts, file.l1.contracts, 'after a kill: the same L1 contracts')
+  t.ok(BigInt(await rpc(afterKill.l2.sequencer.httpUrl, 'eth_blockNumber')) >= secondHead, 'after a kill: the L2 head is not behind')
+  t.equal(await stop(third), 0, 'SIGTERM: exit code 0')
+  t.same(processesNaming(datadir), [], 'nothing left running, the leftover anvil included')
 })
 
 t.test('devnet_portTaken_exitsWithOneAndAClearMessage_nothingLeftRunning', async (t) => {

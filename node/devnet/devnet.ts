@@ -5,7 +5,7 @@
  * start finds devnet.json and resumes: anvil from its saved state, the nodes from their datadirs.
  * `stop()` closes the nodes, then anvil (which dumps its state), then frees the datadir.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { createPublicClient, http, type Address } from 'viem'
@@ -17,7 +17,7 @@ import { RollbookNode } from '../rollbookNode.ts'
 import type { RollupConfigInput } from '../rollup/config.ts'
 import { accountWithRole, devnetAccounts } from './accounts.ts'
 import { startAnvil, type AnvilInstance } from './anvil.ts'
-import { devnetPaths, lockDatadir, PortChooser, removeUnfinishedSetup } from './datadir.ts'
+import { devnetPaths, lockDatadir, PortChooser, removeUnfinishedSetup, stopLeftoverAnvil } from './datadir.ts'
 import { readDevnetFile, writeDevnetFile, type DevnetFile } from './devnetFile.ts'
 import { DevnetError } from './errors.ts'
 import { DEVNET_CHALLENGE_WINDOW_SECONDS, DEVNET_MIN_BOND, L1_CHAIN_ID, setUpL1 } from './l1Setup.ts'
@@ -58,6 +58,7 @@ export class Devnet {
     readonly sequencer: RollbookNode,
     readonly replica: RollbookNode,
     private readonly anvil: AnvilInstance,
+    private readonly anvilPidFile: string,
     private readonly releaseLock: () => void,
     private readonly log: Logger,
   ) {}
@@ -73,6 +74,7 @@ export class Devnet {
     const lock = lockDatadir(datadir)
     const undo: Array<() => Promise<void> | void> = [() => lock.release()]
     try {
+      await stopLeftoverAnvil(datadir)
       const saved = readDevnetFile(paths.devnetFile)
       if (saved === undefined) removeUnfinishedSetup(datadir)
       mkdirSync(resolve(paths.anvilState, '..'), { recursive: true })
@@ -98,7 +100,11 @@ export class Devnet {
       }).catch((e: Error) => {
         throw new DevnetError(`anvil did not start on port ${l1Port}: ${e.message}`)
       })
-      undo.push(() => anvil.stop())
+      writeFileSync(paths.anvilPid, String(anvil.pid))
+      undo.push(async () => {
+        await anvil.stop()
+        rmSync(paths.anvilPid, { force: true })
+      })
       log.info({ rpcUrl: anvil.rpcUrl, resumed: saved !== undefined }, 'devnet: anvil running')
 
       const { accounts, signers } = devnetAccounts()
@@ -157,7 +163,7 @@ export class Devnet {
         markets,
       })
       log.info({ file: paths.devnetFile }, 'devnet ready')
-      return new Devnet(file, { resumed: saved !== undefined, depositsCredited, devnetFile: paths.devnetFile, logFile: paths.logFile }, sequencer, replica, anvil, lock.release, log)
+      return new Devnet(file, { resumed: saved !== undefined, depositsCredited, devnetFile: paths.devnetFile, logFile: paths.logFile }, sequencer, replica, anvil, paths.anvilPid, lock.release, log)
     } catch (e) {
       for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined)
       throw e
@@ -170,6 +176,7 @@ export class Devnet {
       await this.replica.close()
       await this.sequencer.close()
       await this.anvil.stop()
+      rmSync(this.anvilPidFile, { force: true })
       this.releaseLock()
       this.log.info('devnet stopped')
     })()
