@@ -8,7 +8,7 @@
 import { join } from 'node:path'
 import t from 'tap'
 import type { Hex } from 'viem'
-import { Bettors, bettorAccounts, head, inboxChunkCount, inboxChunks, rpc, sendRaw, startReplica, startRig, startSequencer, untilAllPosted, untilHead, until } from './rig.ts'
+import { Bettors, bettorAccounts, head, inboxChunkCount, inboxChunks, rpc, sendRaw, startReplica, startRig, startSequencer, untilAllPosted, untilHead, until, untilSealed } from './rig.ts'
 
 const BETTORS = 100
 const DEPTH = 2
@@ -30,7 +30,7 @@ t.test('l1Reorg_dropsLastPostedChunks_batcherRepostsThem_replicaRewindsToSequenc
     hashes.push(...(await Promise.all(Array.from({ length: BETTORS }, (_, i) => sendRaw(sequencer.httpUrl, bettors.bet(round * BETTORS + i))))))
     await new Promise((resolve) => setTimeout(resolve, 300))
   }
-  await until('the last bet to be sealed', async () => BigInt((await rpc(sequencer.httpUrl, 'eth_getTransactionReceipt', [hashes.at(-1)])).result?.blockNumber ?? 0) > 0n)
+  await untilSealed(sequencer.httpUrl, hashes[hashes.length - 1])
   const sealed = await untilAllPosted(rig, sequencer.httpUrl)
   await untilHead(replica.httpUrl, sealed, 'the replica')
 
@@ -60,7 +60,7 @@ t.test('l1Reorg_dropsLastPostedChunks_batcherRepostsThem_replicaRewindsToSequenc
   await until('the replica to notice the reorg and rewind', () => logged(replica, 'rewound'), 30_000)
   await untilHead(replica.httpUrl, sealed, 'the replica after the reorg')
   t.same(await head(replica.httpUrl), await head(sequencer.httpUrl), 'replica head == sequencer head: number, hash and state root')
-  const sample = [hashes[0], hashes[150], hashes.at(-1)]
+  const sample = [hashes[0], hashes[150], hashes[hashes.length - 1]]
   for (const hash of sample) {
     const [onSequencer, onReplica] = await Promise.all([sequencer.httpUrl, replica.httpUrl].map(async (url) => (await rpc(url, 'eth_getTransactionReceipt', [hash])).result))
     t.same(onReplica, onSequencer, `receipt of ${hash.slice(0, 10)} is the same on both`)

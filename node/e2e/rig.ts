@@ -221,3 +221,15 @@ export async function untilHead(url: string, want: Head, what: string, timeoutMs
 }
 
 export const txHashOf = (raw: Hex): Hex => keccak256(raw)
+
+/** Waits until the tx is in a sealed block (a preconfirmed receipt has a zero block hash until then). */
+export async function untilSealed(url: string, hash: Hex, timeoutMs = 30_000): Promise<void> {
+  await until(
+    `tx ${hash} to be sealed`,
+    async () => {
+      const { result } = await rpc(url, 'eth_getTransactionReceipt', [hash])
+      return result !== null && result !== undefined && result.preconfirmed !== true && BigInt(result.blockHash) !== 0n
+    },
+    timeoutMs,
+  )
+}

@@ -27,6 +27,7 @@ import {
   untilAllPosted,
   untilHead,
   until,
+  untilSealed,
 } from './rig.ts'
 import { sequencer as sequencerL1Account } from '../../bridge-contracts/test/l1/fixtures.ts'
 
@@ -89,7 +90,7 @@ t.test('sequencer_sigkillWhileChunkTxPending_restart_postsEveryBlockOnce_replica
     acknowledged.push(await sendRaw(sequencer.httpUrl, bettors.bet(sent++)))
     if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  await until('the last bet to be sealed', async () => BigInt((await rpc(sequencer.httpUrl, 'eth_getTransactionReceipt', [acknowledged.at(-1)])).result?.blockNumber ?? 0) > 0n)
+  await untilSealed(sequencer.httpUrl, acknowledged[acknowledged.length - 1])
   const sealed = await untilAllPosted(rig, sequencer.httpUrl, 80_000)
   // settled: the batcher has nothing left in flight
   await until('the batcher to have no chunk tx pending', async () => !(await chunkTxPending()), 10_000)

@@ -1,0 +1,284 @@
+/**
+ * Issue 3, end to end: garbage chunks (fast-check: random bytes, random records after a valid
+ * version byte, and mutated real chunks: truncated, a byte flipped, a bad version byte, a random
+ * tail, replayed as is) are posted to the inbox with the sequencer's key, at the next valid
+ * (batchIndex, chunkIndex), interleaved with real batches cut from a sequencer's sealed blocks by
+ * the batcher's own planner. Two replica processes derive all of it; one is SIGKILLed and restarted
+ * on its datadir halfway.
+ *
+ * What "the sequencer's view and the replica's agree" means here. L1 defines the L2 chain: it is
+ * what derivation makes of every chunk in the inbox, garbage included (only the sequencer's key can
+ * post, so garbage is the sequencer's own doing). The sequencer's view is its own sealed chain, from
+ * which the real batches are cut. Garbage is posted only at a batch boundary (as a batch of its own,
+ * or as trailing chunks after a real batch's last chunk), never inside a real batch, where a
+ * garbage block start would legitimately split a real block. A garbage record is then either
+ *  - inert: skipped as bad, or a block start that opens no block (a block is sealed only with a
+ *    tx), or a tx the sequencer's checks refuse (bad signature, a stale nonce of a replayed bet); or
+ *  - effective: a tx record whose signed tx passes the stateless checks and carries its sender's
+ *    next nonce: a random signature recovers some fresh address whose nonce is 0, so a nonce-0 bet
+ *    with a random signature is a valid tx from a stranger, and it is applied in a block of its own.
+ * The test classifies each garbage chunk before posting it (decode, rebuild, stateless checks, the
+ * sender's nonce on the sequencer) and asserts after every run:
+ *  1. each replica is alive, answers JSON-RPC and never halts (no fatal log);
+ *  2. the two replicas agree: same head number, hash and state root;
+ *  3. while all garbage so far was inert: each replica's head is the sequencer's (number, hash and
+ *     state root): the garbage changed nothing;
+ *  4. once some garbage was effective: every sequencer tx is on the replicas, and every tx on the
+ *     replicas that the sequencer lacks is one of the effective garbage txs.
+ * The last subtest posts an effective garbage tx on purpose (a stranger's signed nonce-0 bet inside
+ * junk) and checks case 4 and that the chains then differ by exactly that.
+ */
+import { join } from 'node:path'
+import fc from 'fast-check'
+import t from 'tap'
+import { pino } from 'pino'
+import { bytesToHex, hexToBytes, keccak256, type Hex } from 'viem'
+import { decodeChunk, encodeChunk, rebuildTx, recordsFromTxs } from '../../sdk/src/batch/index.ts'
+import { rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
+import { BatchPlanner } from '../../sequencer/batcher/batchPlanner.ts'
+import { sequencer as sequencerL1Account } from '../../bridge-contracts/test/l1/fixtures.ts'
+import { calldata, TestSigner } from '../chain/fastpath/testing.ts'
+import { DEV_CHAIN_ID } from '../chain/genesis.ts'
+import { checkRawTx } from '../chain/txValidation.ts'
+import { RollbookNode } from '../rollbookNode.ts'
+import { Bettors, bettorAccounts, blockTxHashes, head, rpc, sameHead, sendRaw, startReplica, startRig, until, untilSealed, type Head, type NodeWithLog } from './rig.ts'
+
+const BETTORS = 10
+const RUNS = 20
+const MAX_TX_BYTES = 32 * 1024
+
+const rig = await startRig({ bettors: BETTORS })
+t.teardown(() => rig.close())
+
+const sequencer = await RollbookNode.init({ datadir: join(rig.dir, 'sequencer'), rollup: rig.rollupFile, port: 0, blockTimeMs: 50 }, pino({ level: process.env.ROLLBOOK_TEST_LOG ?? 'silent' }))
+t.teardown(() => sequencer.close())
+const sequencerUrl = sequencer.urls.httpUrl
+const replicas: NodeWithLog[] = [await startReplica(rig, join(rig.dir, 'replica-a')), await startReplica(rig, join(rig.dir, 'replica-b'))]
+t.teardown(async () => {
+  for (const replica of replicas) await replica.stop()
+})
+const bettors = new Bettors(bettorAccounts(BETTORS))
+const l1Wallet = rig.l1.wallet(sequencerL1Account)
+
+/** Posts chunks with the sequencer's key at the next valid inbox positions. */
+const inbox = {
+  batchIndex: -1n,
+  chunkIndex: -1,
+  async post(batchIndex: bigint, chunkIndex: number, data: Uint8Array): Promise<void> {
+    const hash = await l1Wallet.writeContract({ address: rig.deployment.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [batchIndex, chunkIndex, bytesToHex(data)] })
+    const receipt = await rig.l1.publicClient.waitForTransactionReceipt({ hash })
+    if (receipt.status !== 'success') throw new Error(`postChunk(${batchIndex}, ${chunkIndex}) reverted`)
+    this.batchIndex = batchIndex
+    this.chunkIndex = chunkIndex
+  },
+  /** chunks as a new batch */
+  async postBatch(chunks: Uint8Array[]): Promise<void> {
+    const batchIndex = this.batchIndex + 1n
+    for (const [i, chunk] of chunks.entries()) await this.post(batchIndex, i, chunk)
+  },
+  /** chunks after the last chunk of the current batch */
+  async postTrailing(chunks: Uint8Array[]): Promise<void> {
+    for (const chunk of chunks) await this.post(this.batchIndex, this.chunkIndex + 1, chunk)
+  },
+}
+
+/** What the real batches carry so far: the last block posted, the latest batch's chunks, every tx. */
+const real = { lastBlock: 0n, chunks: [] as Uint8Array[], txs: [] as Hex[] }
+/** Garbage txs that may apply (classified before posting). */
+const effectiveTxs = new Set<Hex>()
+
+/** Sends `raws` to the sequencer, waits until they are sealed and stored, and posts the new blocks as one batch (the batcher's own planner). */
+async function sequenceAndPostBatch(raws: Hex[], maxChunkBytes: number): Promise<void> {
+  for (const raw of raws) real.txs.push(await sendRaw(sequencerUrl, raw))
+  await untilSealed(sequencerUrl, real.txs.at(-1)!)
+  const planner = new BatchPlanner({ chainId: DEV_CHAIN_ID, maxBatchBytes: 10_000_000, maxChunkBytes }, sequencer.chain.store)
+  const sealed = sequencer.chain.head.header.number
+  await until('the sealed blocks to be stored', async () => (await planner.storedHead(sealed)) === sealed)
+  const plan = await planner.plan(inbox.batchIndex + 1n, 0n, real.lastBlock + 1n, sealed)
+  if (plan.toBlock !== sealed) throw new Error(`the batch stops at block ${plan.toBlock}, not ${sealed}`)
+  real.chunks = await planner.chunks(plan)
+  await inbox.postBatch(real.chunks)
+  real.lastBlock = sealed
+}
+
+/** Garbage, as data: materialized against the latest real batch when posted. */
+type Garbage =
+  | { kind: 'random'; bytes: Uint8Array }
+  | { kind: 'version1'; bytes: Uint8Array }
+  | { kind: 'records'; fragments: { tag: number; bytes: Uint8Array }[] }
+  | { kind: 'mutated'; op: 'truncate' | 'flip' | 'version' | 'append' | 'replay'; which: number; at: number; value: number; tail: Uint8Array }
+
+const garbageArb: fc.Arbitrary<Garbage> = fc.oneof(
+  fc.record({ kind: fc.constant('random' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 300 }) }),
+  fc.record({ kind: fc.constant('version1' as const), bytes: fc.uint8Array({ maxLength: 300 }) }),
+  fc.record({
+    kind: fc.constant('records' as const),
+    fragments: fc.array(fc.record({ tag: fc.integer({ min: 1, max: 5 }), bytes: fc.uint8Array({ maxLength: 90 }) }), { minLength: 1, maxLength: 6 }),
+  }),
+  fc.record({
+    kind: fc.constant('mutated' as const),
+    op: fc.constantFrom('truncate' as const, 'flip' as const, 'version' as const, 'append' as const, 'replay' as const),
+    which: fc.nat(),
+    at: fc.nat(),
+    value: fc.integer({ min: 1, max: 255 }),
+    tail: fc.uint8Array({ minLength: 1, maxLength: 80 }),
+  }),
+)
+
+function materialize(garbage: Garbage): Uint8Array {
+  switch (garbage.kind) {
+    case 'random':
+      return garbage.bytes
+    case 'version1':
+      return Uint8Array.of(1, ...garbage.bytes)
+    case 'records':
+      return Uint8Array.of(1, ...garbage.fragments.flatMap((f) => [f.tag, ...f.bytes]))
+    case 'mutated': {
+      const chunk = real.chunks[garbage.which % real.chunks.length]
+      const at = garbage.at % chunk.length
+      switch (garbage.op) {
+        case 'truncate':
+          return chunk.slice(0, Math.max(1, at))
+        case 'flip': {
+          const out = chunk.slice()
+          out[at] ^= garbage.value
+          return out
+        }
+        case 'version':
+          return Uint8Array.of(garbage.value === 1 ? 2 : garbage.value, ...chunk.slice(1))
+        case 'append':
+          return Uint8Array.of(...chunk, ...garbage.tail)
+        case 'replay':
+          return chunk
+      }
+    }
+  }
+}
+
+/** The txs of a chunk that the sequencer's own checks would accept now: stateless checks pass and the nonce is the sender's next. */
+async function applicableTxs(data: Uint8Array): Promise<Hex[]> {
+  const out: Hex[] = []
+  for (const { record } of decodeChunk(data, { chainId: DEV_CHAIN_ID }).records) {
+    if (record.type !== 'compactBet' && record.type !== 'signedTx') continue
+    let checked
+    try {
+      checked = checkRawTx(rebuildTx(record, { chainId: DEV_CHAIN_ID }), (raw) => sequencer.chain.decodeTx(raw), BigInt(DEV_CHAIN_ID), MAX_TX_BYTES)
+    } catch {
+      continue
+    }
+    const { result } = await rpc(sequencerUrl, 'eth_getTransactionCount', [bytesToHex(checked.sender), 'latest'])
+    if (checked.tx.nonce === BigInt(result)) out.push(bytesToHex(checked.hash))
+  }
+  return out
+}
+
+/** Assertions 1 and 2: both replicas alive, answering, not halted, and at the same head. */
+async function replicasAgree(): Promise<Head> {
+  for (const [i, replica] of replicas.entries()) {
+    if (replica.child.exitCode !== null || replica.child.signalCode !== null) throw new Error(`replica ${i} exited`)
+    const fatal = replica.lines.filter((line) => line.includes('"level":60'))
+    if (fatal.length > 0) throw new Error(`replica ${i} logged fatal: ${fatal.join('\n')}`)
+    const { result } = await rpc(replica.httpUrl, 'eth_chainId')
+    if (BigInt(result) !== BigInt(DEV_CHAIN_ID)) throw new Error(`replica ${i} answered eth_chainId ${result}`)
+  }
+  const [a, b] = await Promise.all(replicas.map((r) => head(r.httpUrl)))
+  if (!sameHead(a, b)) throw new Error(`the replicas disagree: ${JSON.stringify([a, b], (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`)
+  return a
+}
+
+const receiptOn = async (url: string, hash: Hex) => (await rpc(url, 'eth_getTransactionReceipt', [hash])).result as { status: string; blockNumber: string } | null
+
+/** Waits until both replicas derived the latest real batch, then asserts 1-4. */
+async function checkAfterRun(): Promise<'equal' | 'diverged'> {
+  const want = await head(sequencerUrl)
+  if (effectiveTxs.size === 0) {
+    await until('both replicas to reach the sequencer head', async () => (await Promise.all(replicas.map((r) => head(r.httpUrl)))).every((h) => sameHead(h, want)), 30_000, 200)
+    await replicasAgree()
+    return 'equal'
+  }
+  const lastTx = real.txs.at(-1)!
+  await until('both replicas to derive the latest real batch', async () => (await Promise.all(replicas.map((r) => receiptOn(r.httpUrl, lastTx)))).every((r) => r !== null), 30_000, 200)
+  await until('the replicas to agree', async () => {
+    try {
+      await replicasAgree()
+      return true
+    } catch {
+      return false
+    }
+  }, 10_000)
+  const derived = await replicasAgree()
+  const onReplica = new Set((await blockTxHashes(replicas[0].httpUrl, derived.number)).flat())
+  const missing = real.txs.filter((hash) => !onReplica.has(hash))
+  if (missing.length > 0) throw new Error(`sequencer txs missing on the replicas: ${missing.join(', ')}`)
+  const realTxs = new Set(real.txs)
+  const foreign = [...onReplica].filter((hash) => !realTxs.has(hash) && !effectiveTxs.has(hash))
+  if (foreign.length > 0) throw new Error(`txs on the replicas that are neither the sequencer's nor effective garbage: ${foreign.join(', ')}`)
+  return 'diverged'
+}
+
+t.test('warmUp_marketAndABetPerBettor_replicasReachSequencerHead', async (t) => {
+  await sequenceAndPostBatch([bettors.createMarket(), ...Array.from({ length: BETTORS }, (_, i) => bettors.bet(i))], 1_000)
+  t.equal(await checkAfterRun(), 'equal')
+  t.same(await head(replicas[0].httpUrl), await head(sequencerUrl), 'replica head == sequencer head')
+})
+
+t.test('randomChunks_atBatchBoundaries_replicasNeverHalt_agree_andMatchTheSequencerWhileGarbageIsInert', async (t) => {
+  let betsSent = BETTORS
+  let run = 0
+  const outcomes = { equal: 0, diverged: 0, garbageChunks: 0, effectiveChunks: 0 }
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(garbageArb, { minLength: 1, maxLength: 3 }),
+      fc.constantFrom('ownBatch' as const, 'trailing' as const),
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 150, max: 2_000 }),
+      async (garbage, placement, bets, maxChunkBytes) => {
+        run++
+        const datas = garbage.map(materialize)
+        for (const data of datas) {
+          const applicable = await applicableTxs(data)
+          for (const hash of applicable) effectiveTxs.add(hash)
+          if (applicable.length > 0) outcomes.effectiveChunks++
+        }
+        outcomes.garbageChunks += datas.length
+        await (placement === 'ownBatch' ? inbox.postBatch(datas) : inbox.postTrailing(datas))
+        await sequenceAndPostBatch(
+          Array.from({ length: bets }, () => bettors.bet(betsSent++)),
+          maxChunkBytes,
+        )
+        outcomes[await checkAfterRun()]++
+        if (run === Math.ceil(RUNS / 2)) {
+          // replica b dies mid-way and resumes from its checkpoints
+          await replicas[1].kill()
+          replicas[1] = await startReplica(rig, join(rig.dir, 'replica-b'))
+          await checkAfterRun()
+        }
+      },
+    ),
+    { numRuns: RUNS, endOnFailure: true },
+  )
+  t.comment(`${RUNS} runs, ${outcomes.garbageChunks} garbage chunks (${outcomes.effectiveChunks} with an applicable tx): replicas == sequencer after ${outcomes.equal} runs, diverged by garbage txs after ${outcomes.diverged}`)
+  t.equal(outcomes.equal + outcomes.diverged, RUNS, 'every run: both replicas alive, answering, not halted, agreeing; == the sequencer while the garbage was inert')
+  const skipped = replicas[0].lines.filter((line) => line.includes('"msg":"skipped batch record"')).length
+  t.ok(skipped > 0, `derivation met the garbage: replica a skipped ${skipped} records`)
+  if (effectiveTxs.size === 0) t.same(await head(replicas[0].httpUrl), await head(sequencerUrl), 'no garbage tx applied: the replicas are at the sequencer head')
+})
+
+t.test('garbageCarryingAStrangersValidBet_isApplied_replicasAgree_sequencerTxsAllThere', async (t) => {
+  // a stranger's nonce-0 bet, properly signed, in a chunk of junk: a valid record, so it is applied
+  const stranger = { privateKey: hexToBytes(keccak256(new TextEncoder().encode('rollbook-e2e-stranger'))), address: '0x' as Hex }
+  const raw = new TestSigner(DEV_CHAIN_ID).sign(stranger, 0n, calldata.placeBet(1n, 0, 1_000_000n, 1))
+  const strangerTx = keccak256(raw)
+  const chunk = encodeChunk([{ type: 'blockStart', timestamp: BigInt(Math.floor(Date.now() / 1000)) }, ...recordsFromTxs([raw], { chainId: DEV_CHAIN_ID })])
+  const junk = Uint8Array.of(...chunk, 0x07, 0xde, 0xad)
+  t.same(await applicableTxs(junk), [strangerTx], 'the test classifies the junk as carrying one applicable tx')
+  effectiveTxs.add(strangerTx)
+  await inbox.postBatch([junk])
+  await sequenceAndPostBatch([bettors.bet(10_000)], 1_000)
+  t.equal(await checkAfterRun(), 'diverged', 'both replicas alive and agreeing; every sequencer tx on them, nothing else but garbage txs')
+  const onReplicas = await Promise.all(replicas.map((r) => receiptOn(r.httpUrl, strangerTx)))
+  t.ok(onReplicas.every((r) => r !== null), `the stranger's bet is on both replicas (status ${onReplicas[0]?.status}: no stake, so it reverts)`)
+  t.equal(await receiptOn(sequencerUrl, strangerTx), null, 'the sequencer never saw it')
+  const [replicaHead, sequencerHead] = await Promise.all([head(replicas[0].httpUrl), head(sequencerUrl)])
+  t.not(replicaHead.hash, sequencerHead.hash, 'so the L1 chain is no longer the sequencer view: the heads differ')
+})
