@@ -24,6 +24,13 @@ export const NodeOptionsSchema = z
       .string()
       .refine((v) => isHex(v) && v.length === 66, { message: 'expected 32 bytes of 0x-prefixed hex' })
       .optional(),
+    /** the proposer's L1 key: with --batcher-key, the sequencer posts an output root per posted batch */
+    proposerKey: z
+      .string()
+      .refine((v) => isHex(v) && v.length === 66, { message: 'expected 32 bytes of 0x-prefixed hex' })
+      .optional(),
+    /** wei bonded per output (a decimal string); the contract's minBond when omitted */
+    proposerBond: z.string().regex(/^\d+$/, 'expected wei as a decimal string').optional(),
     /** a replica forwards eth_sendRawTransaction here */
     sequencerRpc: httpUrl.optional(),
     /** L1 blocks deep before the batcher counts a chunk posted / a replica derives a block */
@@ -66,5 +73,11 @@ function checkCombinations(opts: NodeOptions): void {
     if (opts.l1Rpc === undefined) throw new OptionsError('--batcher-key needs --l1-rpc URL (where batches are posted)')
     if (opts.rollup === undefined) throw new OptionsError('--batcher-key needs --rollup FILE (the L1 inbox to post to)')
   }
+  if (opts.proposerKey !== undefined) {
+    if (opts.mode !== 'sequencer') throw new OptionsError('--proposer-key: only a sequencer proposes output roots')
+    if (opts.batcherKey === undefined) throw new OptionsError('--proposer-key needs --batcher-key (it proposes the batches this node posts)')
+    if (opts.proposerKey.toLowerCase() === opts.batcherKey.toLowerCase()) throw new OptionsError('--proposer-key: must not be the --batcher-key (they would share one L1 nonce)')
+  }
+  if (opts.proposerBond !== undefined && opts.proposerKey === undefined) throw new OptionsError('--proposer-bond needs --proposer-key')
   if (opts.sequencerRpc !== undefined && opts.mode !== 'replica') throw new OptionsError('--sequencer-rpc: only --mode replica forwards transactions')
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { createPublicClient, http, type Hex, type PublicClient } from 'viem'
 import { Batcher } from '../sequencer/batcher/index.ts'
+import { Proposer } from '../sequencer/proposer/index.ts'
 import { PreconfLog } from '../sequencer/preconfLog.ts'
 import { Sequencer } from '../sequencer/sequencer.ts'
 import { MethodRegistry, RpcServer, SubscriptionRegistry } from './api/index.ts'
@@ -37,6 +38,7 @@ export interface RollbookNodeParts {
   backend: RpcBackend
   sequencer?: Sequencer
   batcher?: Batcher
+  proposer?: Proposer
   queueWatcher?: QueueWatcher
   replica?: Replica
   server: RpcServer
@@ -57,6 +59,7 @@ export class RollbookNode {
   readonly backend: RpcBackend
   readonly sequencer: Sequencer | undefined
   readonly batcher: Batcher | undefined
+  readonly proposer: Proposer | undefined
   readonly queueWatcher: QueueWatcher | undefined
   readonly replica: Replica | undefined
   readonly server: RpcServer
@@ -72,6 +75,7 @@ export class RollbookNode {
     this.backend = parts.backend
     this.sequencer = parts.sequencer
     this.batcher = parts.batcher
+    this.proposer = parts.proposer
     this.queueWatcher = parts.queueWatcher
     this.replica = parts.replica
     this.server = parts.server
@@ -143,6 +147,23 @@ export class RollbookNode {
           await batcher.start()
           started.push(batcher)
         }
+        let proposer: Proposer | undefined
+        if (opts.proposerKey !== undefined && batcher !== undefined) {
+          proposer = new Proposer(
+            {
+              l1RpcUrl: opts.l1Rpc!,
+              outputRoots: rollup!.l1.contracts.outputRoots,
+              inbox: rollup!.l1.contracts.inbox,
+              l1ChainId: rollup!.l1.chainId,
+              privateKey: opts.proposerKey as Hex,
+              l1Confirmations: opts.l1Confirmations,
+              ...(opts.proposerBond !== undefined ? { bond: opts.proposerBond } : {}),
+            },
+            { store: chain.store, logger: log },
+          )
+          await proposer.start()
+          started.push(proposer)
+        }
         let queueWatcher: QueueWatcher | undefined
         if (rollup !== undefined && opts.l1Rpc !== undefined && testing.relayL1Messages !== false) {
           // deposits and forced txs: relayed into the open block as soon as L1 has them
@@ -153,7 +174,7 @@ export class RollbookNode {
           queueWatcher.start()
           started.push(queueWatcher)
         }
-        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher, queueWatcher }
+        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher, proposer, queueWatcher }
       }
       const server = new RpcServer(
         { host: opts.host, port: opts.port },
@@ -165,7 +186,7 @@ export class RollbookNode {
       )
       const urls = await server.start()
       log.info(
-        { ...urls, chainId: genesis.chainId, mode: opts.mode, nativeCrypto, batcher: parts.batcher !== undefined, l1Rpc: opts.l1Rpc, forwardsTo: opts.sequencerRpc },
+        { ...urls, chainId: genesis.chainId, mode: opts.mode, nativeCrypto, batcher: parts.batcher !== undefined, proposer: parts.proposer !== undefined, l1Rpc: opts.l1Rpc, forwardsTo: opts.sequencerRpc },
         'rollbook node ready',
       )
       return new RollbookNode(opts, log, { ...parts, server, urls })
@@ -179,6 +200,7 @@ export class RollbookNode {
   async close(): Promise<void> {
     // the batcher first: it reads the sealed blocks the sequencer writes
     await this.queueWatcher?.stop()
+    await this.proposer?.stop()
     await this.batcher?.stop()
     await this.server.close()
     await this.replica?.stop()

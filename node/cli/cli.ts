@@ -27,6 +27,12 @@ Options:
                         its genesis replaces --genesis / --dev
   --batcher-key <hex>   sequencer: post sealed blocks to the L1 inbox  env ROLLBOOK_BATCHER_KEY
                         with this key (needs --l1-rpc and --rollup)
+  --proposer-key <hex>  sequencer: post an output root per posted batch env ROLLBOOK_PROPOSER_KEY
+                        with this L1 key and a bond (needs --batcher-key;
+                        must be another key)
+  --proposer-bond <wei> bond per output (default: the contract's minBond) env ROLLBOOK_PROPOSER_BOND
+  --l1-poll <ms>        how often L1 is read for deposits, forced txs    env ROLLBOOK_L1_POLL
+                        and (replica) new blocks (default 500)
   --sequencer-rpc <url> replica: forward eth_sendRawTransaction here   env ROLLBOOK_SEQUENCER_RPC
   --l1-confirmations <n>
                         L1 blocks deep before a chunk counts as posted env ROLLBOOK_L1_CONFIRMATIONS
@@ -88,6 +94,9 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
         'l1-rpc': { type: 'string' },
         rollup: { type: 'string' },
         'batcher-key': { type: 'string' },
+        'proposer-key': { type: 'string' },
+        'proposer-bond': { type: 'string' },
+        'l1-poll': { type: 'string' },
         'sequencer-rpc': { type: 'string' },
         'l1-confirmations': { type: 'string' },
         'batch-interval': { type: 'string' },
@@ -114,6 +123,9 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
     l1Rpc: values['l1-rpc'] ?? env.ROLLBOOK_L1_RPC,
     rollup: values.rollup ?? env.ROLLBOOK_ROLLUP,
     batcherKey: values['batcher-key'] ?? env.ROLLBOOK_BATCHER_KEY,
+    proposerKey: values['proposer-key'] ?? env.ROLLBOOK_PROPOSER_KEY,
+    proposerBond: values['proposer-bond'] ?? env.ROLLBOOK_PROPOSER_BOND,
+    l1PollMs: intOption('l1-poll', values['l1-poll'] ?? env.ROLLBOOK_L1_POLL),
     sequencerRpc: values['sequencer-rpc'] ?? env.ROLLBOOK_SEQUENCER_RPC,
     l1Confirmations: intOption('l1-confirmations', values['l1-confirmations'] ?? env.ROLLBOOK_L1_CONFIRMATIONS),
     batchIntervalMs: intOption('batch-interval', values['batch-interval'] ?? env.ROLLBOOK_BATCH_INTERVAL),

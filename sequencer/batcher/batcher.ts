@@ -20,7 +20,16 @@ import { BatchPlanner } from './batchPlanner.ts'
 import { ChunkPoster, sleep, type AdoptedTx } from './chunkPoster.ts'
 import { BatcherCriticalError, batcherErrorAction } from './errors.ts'
 import { parseBatcherOptions, type BatcherOptions, type BatcherOptionsInput } from './options.ts'
-import { nextChunkPosition, progressAfter, ProgressStore, rewindProgress, type BatcherProgress, type PostedChunk } from './progress.ts'
+import {
+  batchCompletedBy,
+  nextChunkPosition,
+  PostedBatchStore,
+  progressAfter,
+  ProgressStore,
+  rewindProgress,
+  type BatcherProgress,
+  type PostedChunk,
+} from './progress.ts'
 
 export interface BatcherModules {
   chain: Pick<L2Chain, 'head' | 'genesis'>
@@ -41,6 +50,7 @@ export class Batcher {
   readonly opts: BatcherOptions
   private readonly log: Logger
   private readonly progressStore: ProgressStore
+  private readonly postedBatches: PostedBatchStore
   private readonly planner: BatchPlanner
   private readonly client: PublicClient<Transport, Chain | undefined>
   private readonly abort = new AbortController()
@@ -59,6 +69,7 @@ export class Batcher {
     this.opts = parseBatcherOptions(opts)
     this.log = modules.logger.child({ module: 'batcher' })
     this.progressStore = new ProgressStore(modules.store)
+    this.postedBatches = new PostedBatchStore(modules.store)
     this.planner = new BatchPlanner(
       { chainId: modules.chain.genesis.chainId, maxBatchBytes: this.opts.maxBatchBytes, maxChunkBytes: this.opts.maxChunkBytes },
       modules.store,
@@ -202,6 +213,7 @@ export class Batcher {
     }
     while (count > progress.chunksPosted) {
       const record = await this.recoverPostedChunk(progress)
+      await this.recordBatchIfComplete(record)
       progress = progressAfter(progress, record, record.l1BlockNumber - BigInt(this.opts.reorgDepth))
       this.log.info({ n: Number(record.n), batchIndex: Number(record.plan.batchIndex), chunkIndex: record.chunkIndex, txHash: record.txHash }, 'found our chunk on L1: recorded')
     }
@@ -315,6 +327,7 @@ export class Batcher {
       l1BlockHash: receipt.blockHash,
     }
     const next = progressAfter(progress, record, receipt.blockNumber - BigInt(this.opts.reorgDepth))
+    await this.recordBatchIfComplete(record)
     await this.save(next)
     if (next.batch === undefined) this.planner.forget(next.lastPostedBlock)
     this.log.info(
@@ -359,6 +372,12 @@ export class Batcher {
       if (error instanceof TransactionReceiptNotFoundError) return undefined
       throw error
     }
+  }
+
+  /** Written before the progress that completes the batch: a crash between the two finds the chunk on L1 and writes it again. */
+  private async recordBatchIfComplete(chunk: PostedChunk): Promise<void> {
+    const batch = batchCompletedBy(chunk)
+    if (batch !== undefined) await this.postedBatches.put(batch)
   }
 
   private async save(progress: BatcherProgress): Promise<void> {

@@ -1,5 +1,5 @@
 export { Batcher, type BatcherModules, type BatcherState } from './batcher.ts'
 export { defaultBatcherOptions, parseBatcherOptions, type BatcherOptions, type BatcherOptionsInput } from './options.ts'
 export { BatcherConfigError, BatcherCriticalError, BatcherRewindError, batcherErrorAction, type BatcherErrorAction } from './errors.ts'
-export type { BatchPlan, BatcherProgress, PostedChunk } from './progress.ts'
-export { bumpFees, type Fees } from './chunkPoster.ts'
+export { batchesCompleted, PostedBatchStore, ProgressStore, type BatchPlan, type BatcherProgress, type PostedBatch, type PostedChunk } from './progress.ts'
+export { bumpFees, feeFields, sleep, type Fees } from './chunkPoster.ts'

@@ -1,6 +1,6 @@
 /** Progress bookkeeping: confirming chunks moves through batches; a rewind lands on the first dropped chunk, mid-batch too. */
 import t from 'tap'
-import { INITIAL_PROGRESS, nextChunkPosition, progressAfter, rewindProgress, type BatchPlan, type BatcherProgress, type PostedChunk } from './progress.ts'
+import { batchCompletedBy, batchesCompleted, INITIAL_PROGRESS, nextChunkPosition, progressAfter, rewindProgress, type BatchPlan, type BatcherProgress, type PostedChunk } from './progress.ts'
 import { BatcherCriticalError } from './errors.ts'
 
 const plan = (batchIndex: bigint, fromBlock: bigint, toBlock: bigint, chunkCount: number, firstChunk: bigint): BatchPlan => ({
@@ -48,6 +48,18 @@ t.test('progressAfter_throughTwoBatches', async (t) => {
   t.equal(progress.recent.length, 4)
 })
 
+t.test('batchesCompleted_countsOnlyWhollyPostedBatches', async (t) => {
+  const { progress, trail } = postAll()
+  t.same(
+    trail.map(batchesCompleted),
+    [0n, 0n, 0n, 1n, 2n],
+    'batch 0 counts once its third chunk is posted, batch 1 with its only chunk',
+  )
+  t.equal(batchesCompleted({ ...progress, batch: plan(2n, 7n, 7n, 1, 4n), nextBatchIndex: 2n }), 2n, 'batch 2 planned, no chunk of it posted')
+  t.equal(batchesCompleted(rewindProgress(progress, 2n)), 0n, 'rewound into batch 0')
+  t.equal(batchesCompleted(rewindProgress(progress, 3n)), 1n, 'rewound to the end of batch 0')
+})
+
 t.test('progressAfter_prunesRecordsOlderThanTheReorgDepth', async (t) => {
   const { progress } = postAll()
   const b2 = plan(2n, 7n, 7n, 1, 4n)
@@ -76,4 +88,19 @@ t.test('rewindProgress_toABatchEnd_andToNothing', async (t) => {
 t.test('rewindProgress_deeperThanTheKeptRecords_isCritical', async (t) => {
   const { progress } = postAll()
   t.throws(() => rewindProgress({ ...progress, recent: progress.recent.slice(2) }, 1n), BatcherCriticalError)
+})
+
+t.test('batchCompletedBy_onlyTheLastChunkOfABatch', async (t) => {
+  const b0 = plan(0n, 1n, 5n, 3, 0n)
+  t.equal(batchCompletedBy(posted(b0, 0, 10n)), undefined, 'chunk 0 of 3')
+  t.equal(batchCompletedBy(posted(b0, 1, 11n)), undefined, 'chunk 1 of 3')
+  t.same(batchCompletedBy(posted(b0, 2, 12n)), {
+    batchIndex: 0n,
+    fromBlock: 1n,
+    toBlock: 5n,
+    lastChunk: 2n,
+    lastChunkHash: `0x${'11'.repeat(32)}`,
+    l1BlockNumber: 12n,
+    txHash: `0x${'22'.repeat(32)}`,
+  })
 })

@@ -48,6 +48,24 @@ export interface BatcherProgress {
   recent: PostedChunk[]
 }
 
+/**
+ * A batch every chunk of which the inbox holds, confirmed: recorded by the batcher (before the
+ * progress that completes it) for the proposer. A later L1 reorg can drop the chunks and the batch
+ * be re-planned (the record then rewritten), so a reader takes the record only while the progress
+ * counts the batch (batchesCompleted), and checks its last chunk against the inbox.
+ */
+export interface PostedBatch {
+  batchIndex: bigint
+  fromBlock: bigint
+  toBlock: bigint
+  /** the inbox's running number of the batch's last chunk, and that chunk's keccak256 */
+  lastChunk: bigint
+  lastChunkHash: Hex
+  /** where the last chunk was mined when the batcher recorded it */
+  l1BlockNumber: bigint
+  txHash: Hex
+}
+
 export const INITIAL_PROGRESS: BatcherProgress = { chunksPosted: 0n, lastPostedBlock: 0n, nextBatchIndex: 0n, recent: [] }
 
 /** The running chunk number and batch position of the next chunk to post. */
@@ -77,6 +95,18 @@ export function rewindProgress(progress: BatcherProgress, count: bigint): Batche
   return { ...positionAfter(last), recent }
 }
 
+/** How many batches are wholly posted (0..n-1): those before the batch in flight, or before the next one. */
+export function batchesCompleted(progress: BatcherProgress): bigint {
+  return progress.batch?.batchIndex ?? progress.nextBatchIndex
+}
+
+/** The batch `chunk` completes, when it is its batch's last chunk. */
+export function batchCompletedBy(chunk: PostedChunk): PostedBatch | undefined {
+  if (chunk.chunkIndex + 1 < chunk.plan.chunkCount) return undefined
+  const { batchIndex, fromBlock, toBlock } = chunk.plan
+  return { batchIndex, fromBlock, toBlock, lastChunk: chunk.n, lastChunkHash: chunk.hash, l1BlockNumber: chunk.l1BlockNumber, txHash: chunk.txHash }
+}
+
 function positionAfter(chunk: PostedChunk): Omit<BatcherProgress, 'recent'> {
   const chunksPosted = chunk.n + 1n
   if (chunk.chunkIndex + 1 < chunk.plan.chunkCount) {
@@ -87,20 +117,38 @@ function positionAfter(chunk: PostedChunk): Omit<BatcherProgress, 'recent'> {
 
 const BIGINT_TAG = 'n:'
 
+function encodeJson(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? `${BIGINT_TAG}${v}` : v)))
+}
+
+function decodeJson<T>(bytes: Uint8Array): T {
+  return JSON.parse(new TextDecoder().decode(bytes), (_key, v) => (typeof v === 'string' && v.startsWith(BIGINT_TAG) ? BigInt(v.slice(BIGINT_TAG.length)) : v)) as T
+}
+
 /** The batcher's progress in the chain store's meta keys: one JSON value, written with fsync after each change. */
 export class ProgressStore {
   constructor(private readonly store: Pick<ChainStore, 'getMeta' | 'putMeta'>) {}
 
   async load(): Promise<BatcherProgress> {
     const bytes = await this.store.getMeta(MetaKey.batcher)
-    if (bytes === undefined) return { ...INITIAL_PROGRESS }
-    return JSON.parse(new TextDecoder().decode(bytes), (_key, value) =>
-      typeof value === 'string' && value.startsWith(BIGINT_TAG) ? BigInt(value.slice(BIGINT_TAG.length)) : value,
-    ) as BatcherProgress
+    return bytes === undefined ? { ...INITIAL_PROGRESS } : decodeJson<BatcherProgress>(bytes)
   }
 
   async save(progress: BatcherProgress): Promise<void> {
-    const json = JSON.stringify(progress, (_key, value) => (typeof value === 'bigint' ? `${BIGINT_TAG}${value}` : value))
-    await this.store.putMeta(MetaKey.batcher, new TextEncoder().encode(json))
+    await this.store.putMeta(MetaKey.batcher, encodeJson(progress))
+  }
+}
+
+/** Posted batches by index, one meta key each (`postedBatch/<index>`), kept: the proposer may lag, and re-propose after a reorg. */
+export class PostedBatchStore {
+  constructor(private readonly store: Pick<ChainStore, 'getMeta' | 'putMeta'>) {}
+
+  async get(batchIndex: bigint): Promise<PostedBatch | undefined> {
+    const bytes = await this.store.getMeta(`${MetaKey.postedBatch}/${batchIndex}`)
+    return bytes === undefined ? undefined : decodeJson<PostedBatch>(bytes)
+  }
+
+  async put(batch: PostedBatch): Promise<void> {
+    await this.store.putMeta(`${MetaKey.postedBatch}/${batch.batchIndex}`, encodeJson(batch))
   }
 }

@@ -1,0 +1,294 @@
+import { bytesToHex, createPublicClient, http, TransactionNotFoundError, zeroHash, type Chain, type Hex, type PublicClient, type Transport } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import type { Block } from '@ethereumjs/block'
+import type { Logger } from 'pino'
+import type { ChainStore } from '../../node/storage/chainStore.ts'
+import { outputRootsAbi, rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
+import { computeOutputRoot } from '../../sdk/src/l1/encoding.ts'
+import { batchesCompleted, PostedBatchStore, ProgressStore, sleep, type PostedBatch } from '../batcher/index.ts'
+import { ProposerCriticalError, proposerErrorAction, ProposerRewindError } from './errors.ts'
+import { InflightProposalStore, type InflightProposal } from './inflight.ts'
+import { parseProposerOptions, type ProposerOptions, type ProposerOptionsInput } from './options.ts'
+import { ProposalSender, type AdoptedProposal } from './proposalSender.ts'
+
+/** The trace root of a batch: the Merkle root of the state roots after each of its records (decision 6). */
+export type TraceRootFn = (batch: PostedBatch) => Promise<Hex>
+
+/** Until the commitment worker computes trace roots, outputs carry bytes32(0). */
+export const zeroTraceRoot: TraceRootFn = async () => zeroHash
+
+export interface ProposerModules {
+  /** the sequencer's chain store: sealed L2 blocks, and the batcher's records of posted batches */
+  store: Pick<ChainStore, 'getBlockByNumber' | 'getMeta' | 'putMeta'>
+  logger: Logger
+  /** defaults to zeroTraceRoot */
+  traceRoot?: TraceRootFn
+}
+
+export type ProposerState = 'idle' | 'running' | 'stopped' | 'failed'
+
+/**
+ * Proposes, for every batch the batcher has fully posted to the L1 inbox, the output root of its
+ * last L2 block to OutputRoots, with a bond, in batch order. L1 is the only record of what is
+ * proposed: each round reads outputCount() and proposes that batch once its last chunk is
+ * `l1Confirmations` deep in the inbox. So a restart, a duplicate (reverts WrongBatchIndex: already
+ * proposed) or an L1 reorg that drops outputs (the count goes down: proposed again) need no
+ * bookkeeping. Errors never leave the loop: temporary ones are retried with backoff, and what cannot
+ * be fixed stops the proposer (not the node) with a log.
+ */
+export class Proposer {
+  readonly opts: ProposerOptions
+  private readonly log: Logger
+  private readonly client: PublicClient<Transport, Chain | undefined>
+  private readonly sender: ProposalSender
+  private readonly postedBatches: PostedBatchStore
+  private readonly batcherProgress: ProgressStore
+  private readonly inflightStore: InflightProposalStore
+  private readonly traceRoot: TraceRootFn
+  private readonly abort = new AbortController()
+  private inflight: InflightProposal | undefined
+  private minBond: bigint | undefined
+  private outputs: bigint | undefined
+  /** the output count whose latest output was checked against this chain */
+  private checkedCount: bigint | undefined
+  private loop: Promise<void> | undefined
+  private stateValue: ProposerState = 'idle'
+  private failure: Error | undefined
+
+  constructor(
+    opts: ProposerOptionsInput,
+    private readonly modules: ProposerModules,
+  ) {
+    this.opts = parseProposerOptions(opts)
+    this.log = modules.logger.child({ module: 'proposer' })
+    this.client = createPublicClient({ transport: http(this.opts.l1RpcUrl, { retryCount: 0 }), pollingInterval: this.opts.pollIntervalMs })
+    this.postedBatches = new PostedBatchStore(modules.store)
+    this.batcherProgress = new ProgressStore(modules.store)
+    this.inflightStore = new InflightProposalStore(modules.store)
+    this.traceRoot = modules.traceRoot ?? zeroTraceRoot
+    this.sender = new ProposalSender(
+      { outputRoots: this.opts.outputRoots, l1ChainId: this.opts.l1ChainId ?? 0, pollIntervalMs: this.opts.pollIntervalMs, resubmitAfterMs: this.opts.resubmitAfterMs },
+      { client: this.client, account: privateKeyToAccount(this.opts.privateKey), log: this.log, signal: this.abort.signal },
+    )
+  }
+
+  get state(): ProposerState {
+    return this.stateValue
+  }
+
+  /** Why the proposer stopped on its own (state 'failed'). */
+  get error(): Error | undefined {
+    return this.failure
+  }
+
+  /** OutputRoots' outputCount() as last read (undefined before the first read): the next batch to propose. */
+  get outputCount(): bigint | undefined {
+    return this.outputs
+  }
+
+  /** The bond sent with each output: configured, or the contract's minBond once read at start. */
+  get bond(): bigint | undefined {
+    return this.opts.bond ?? this.minBond
+  }
+
+  /** Starts the loop; L1 being down does not fail it (the loop retries). */
+  async start(): Promise<void> {
+    if (this.loop !== undefined) return
+    this.inflight = await this.inflightStore.load()
+    this.stateValue = 'running'
+    this.log.info({ outputRoots: this.opts.outputRoots, from: this.sender.address, l1Confirmations: this.opts.l1Confirmations }, 'proposer starting')
+    this.loop = this.run()
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort(new Error('proposer stopped'))
+    await this.loop
+    if (this.stateValue === 'running') this.stateValue = 'stopped'
+    this.log.info({ outputCount: this.outputs === undefined ? undefined : Number(this.outputs) }, 'proposer stopped')
+  }
+
+  private async run(): Promise<void> {
+    let initialized = false
+    let backoffMs = this.opts.retryMinMs
+    while (!this.abort.signal.aborted) {
+      try {
+        if (!initialized) {
+          await this.checkL1()
+          initialized = true
+        }
+        const proposed = await this.proposeNext()
+        backoffMs = this.opts.retryMinMs
+        if (!proposed) await sleep(this.opts.pollIntervalMs, this.abort.signal)
+      } catch (error) {
+        if (this.abort.signal.aborted) break
+        const err = error as Error & { shortMessage?: string }
+        const action = proposerErrorAction(error)
+        if (action === 'stop') {
+          this.failure = err
+          this.stateValue = 'failed'
+          this.log.error({ err, reason: err.shortMessage ?? err.message }, 'proposer stopped: it cannot propose until this is fixed')
+          return
+        }
+        let waitMs = this.opts.retryMinMs
+        if (action === 'rewind') {
+          this.log.warn({ reason: err.shortMessage ?? err.message }, 'L1 outputs are not where the proposer thought: reading them again')
+        } else {
+          waitMs = backoffMs
+          backoffMs = Math.min(backoffMs * 2, this.opts.retryMaxMs)
+          this.log.warn({ err: err.message, retryInMs: waitMs }, 'temporary L1 error: retrying')
+        }
+        try {
+          await sleep(waitMs, this.abort.signal)
+        } catch {
+          break
+        }
+      }
+    }
+  }
+
+  /** The RPC's chain is the configured L1, OutputRoots takes outputs from this key, the key is not the batcher's, and the bond is enough. */
+  private async checkL1(): Promise<void> {
+    const chainId = await this.client.getChainId()
+    if (this.opts.l1ChainId !== undefined && chainId !== this.opts.l1ChainId) {
+      throw new ProposerCriticalError(`the L1 RPC serves chain ${chainId}, the rollup config says ${this.opts.l1ChainId}`)
+    }
+    this.sender.setChainId(chainId)
+    const me = this.sender.address.toLowerCase()
+    const proposer = await this.client.readContract({ address: this.opts.outputRoots, abi: outputRootsAbi, functionName: 'proposer' })
+    if (proposer.toLowerCase() !== me) {
+      throw new ProposerCriticalError(`OutputRoots ${this.opts.outputRoots} takes outputs from ${proposer}, not from the proposer key's ${this.sender.address}`)
+    }
+    const sequencer = await this.client.readContract({ address: this.opts.inbox, abi: rollbookInboxAbi, functionName: 'sequencer' })
+    if (sequencer.toLowerCase() === me) {
+      throw new ProposerCriticalError(
+        `the proposer key's ${this.sender.address} is also the inbox's sequencer (the batcher key): the two would share one L1 nonce; deploy OutputRoots with a proposer account of its own`,
+      )
+    }
+    const minBond = await this.client.readContract({ address: this.opts.outputRoots, abi: outputRootsAbi, functionName: 'minBond' })
+    if (this.opts.bond !== undefined && this.opts.bond < minBond) throw new ProposerCriticalError(`the configured bond ${this.opts.bond} wei is below OutputRoots' minBond ${minBond}`)
+    this.minBond = minBond
+  }
+
+  /** Proposes the output of batch outputCount() when that batch is posted and deep enough; false when there is nothing to do. */
+  private async proposeNext(): Promise<boolean> {
+    const count = await this.client.readContract({ address: this.opts.outputRoots, abi: outputRootsAbi, functionName: 'outputCount' })
+    if (this.outputs !== undefined && count < this.outputs) {
+      this.log.warn({ outputCount: Number(count), was: Number(this.outputs) }, 'L1 holds fewer outputs than before (L1 reorg or deleted by a fraud proof): proposing them again')
+    }
+    this.outputs = count
+    await this.checkLatestOutput(count)
+    const batch = await this.postedBatch(count)
+    if (batch === undefined || !(await this.lastChunkConfirmed(batch))) return false
+    const block = await this.modules.store.getBlockByNumber(batch.toBlock)
+    if (block === undefined) throw new ProposerCriticalError(`L2 block ${batch.toBlock}, the last of batch ${batch.batchIndex}, is missing from the chain store`)
+    const outputRoot = outputRootOf(block)
+    const traceRoot = await this.traceRoot(batch)
+    const bond = this.bond!
+    const receipt = await this.sender.send(
+      { batchIndex: batch.batchIndex, outputRoot, traceRoot, l2BlockNumber: batch.toBlock, bond },
+      {
+        adopted: await this.adoptable(batch.batchIndex),
+        onSigned: async (nonce, txHashes) => {
+          this.inflight = { batchIndex: batch.batchIndex, nonce, txHashes }
+          await this.inflightStore.save(this.inflight)
+        },
+      },
+    )
+    if (receipt.status !== 'success') {
+      throw new ProposerRewindError(`proposal tx ${receipt.transactionHash} (batch ${batch.batchIndex}) reverted in L1 block ${receipt.blockNumber}`)
+    }
+    this.outputs = count + 1n
+    this.log.info(
+      {
+        batchIndex: Number(batch.batchIndex),
+        l2Block: Number(batch.toBlock),
+        blocks: `${batch.fromBlock}..${batch.toBlock}`,
+        outputRoot,
+        traceRoot,
+        bond: bond.toString(),
+        txHash: receipt.transactionHash,
+        l1Block: Number(receipt.blockNumber),
+        gasUsed: Number(receipt.gasUsed),
+        effectiveGasPrice: receipt.effectiveGasPrice.toString(),
+      },
+      'proposed output',
+    )
+    return true
+  }
+
+  /**
+   * The newest output on L1 must be this chain's: after a restart, a duplicate or a reorg, what L1
+   * kept is checked once per count. A different root means another writer with this key, or a
+   * batch re-planned after its output was proposed; neither is fixed by proposing more.
+   */
+  private async checkLatestOutput(count: bigint): Promise<void> {
+    if (count === 0n || count === this.checkedCount) return
+    const index = count - 1n
+    const output = await this.client.readContract({ address: this.opts.outputRoots, abi: outputRootsAbi, functionName: 'getOutput', args: [index] })
+    const batch = await this.postedBatches.get(index)
+    if (batch === undefined) throw new ProposerCriticalError(`OutputRoots holds output ${index}, but the batcher has no record of posting batch ${index}`)
+    const block = await this.modules.store.getBlockByNumber(batch.toBlock)
+    const expected = block === undefined ? undefined : outputRootOf(block)
+    if (output.outputRoot !== expected || output.l2BlockNumber !== batch.toBlock) {
+      throw new ProposerCriticalError(
+        `output ${index} on L1 is ${output.outputRoot} at L2 block ${output.l2BlockNumber}; this chain's batch ${index} ends at L2 block ${batch.toBlock} with output root ${expected ?? '(block missing)'}`,
+      )
+    }
+    this.checkedCount = count
+  }
+
+  /**
+   * The batcher's record of batch `index`, once its persisted progress counts the batch wholly
+   * posted: that progress is rewound by an L1 reorg, and the record is rewritten before it moves on,
+   * so the record of a batch dropped and re-planned is not read meanwhile.
+   */
+  private async postedBatch(index: bigint): Promise<PostedBatch | undefined> {
+    if (index >= batchesCompleted(await this.batcherProgress.load())) return undefined
+    const batch = await this.postedBatches.get(index)
+    if (batch === undefined) throw new ProposerCriticalError(`the batcher has posted batch ${index} but kept no record of its blocks (posted before the proposer existed?)`)
+    return batch
+  }
+
+  /**
+   * The batch's last chunk is in the inbox, with the recorded hash, `l1Confirmations` blocks deep:
+   * read from the inbox as of that block, so a chunk an L1 reorg dropped (before the batcher
+   * notices and rewinds) is not proposed on.
+   */
+  private async lastChunkConfirmed(batch: PostedBatch): Promise<boolean> {
+    const head = await this.client.getBlockNumber({ cacheTime: 0 })
+    const blockNumber = head - BigInt(this.opts.l1Confirmations)
+    if (blockNumber < 0n) return false
+    const chunkCount = await this.client.readContract({ address: this.opts.inbox, abi: rollbookInboxAbi, functionName: 'chunkCount', blockNumber })
+    if (chunkCount <= batch.lastChunk) return false
+    const hash = await this.client.readContract({ address: this.opts.inbox, abi: rollbookInboxAbi, functionName: 'chunkHash', args: [batch.lastChunk], blockNumber })
+    if (hash !== batch.lastChunkHash) {
+      this.log.debug({ batchIndex: Number(batch.batchIndex), chunk: Number(batch.lastChunk), inbox: hash, recorded: batch.lastChunkHash }, 'the inbox holds another chunk than the batch record: waiting for the batcher')
+      return false
+    }
+    return true
+  }
+
+  /** The proposal tx already sent for this batch, when a version of it is still in the L1 pool (sent before a restart, or put back by a reorg). */
+  private async adoptable(batchIndex: bigint): Promise<AdoptedProposal | undefined> {
+    const inflight = this.inflight
+    if (inflight === undefined || inflight.batchIndex !== batchIndex) return undefined
+    let fees: AdoptedProposal['fees'] | undefined
+    for (const hash of inflight.txHashes) {
+      try {
+        const tx = await this.client.getTransaction({ hash })
+        if (tx.blockNumber !== null || tx.maxFeePerGas === undefined || tx.maxPriorityFeePerGas === undefined) continue
+        if (fees === undefined || tx.maxFeePerGas > fees.maxFeePerGas) fees = { maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas }
+      } catch (error) {
+        if (!(error instanceof TransactionNotFoundError)) throw error
+      }
+    }
+    if (fees === undefined) return undefined
+    this.log.info({ batchIndex: Number(batchIndex), nonce: inflight.nonce, txHashes: inflight.txHashes }, 'adopting the proposal tx still pending in the L1 pool')
+    return { nonce: inflight.nonce, txHashes: inflight.txHashes, fees }
+  }
+}
+
+/** The output root of an L2 block: keccak256(abi.encode(0, stateRoot, blockHash)), as OutputRoots and the bridge define it. */
+function outputRootOf(block: Block): Hex {
+  return computeOutputRoot(bytesToHex(block.header.stateRoot), bytesToHex(block.hash()))
+}
