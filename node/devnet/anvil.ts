@@ -3,7 +3,9 @@
  * `const anvil = await startAnvil(); ...; await anvil.stop()`.
  */
 import { spawn } from 'node:child_process'
+import { renameSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { gunzipSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 
 const ANVIL_BIN = fileURLToPath(new URL('../../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil', import.meta.url))
@@ -64,6 +66,22 @@ async function answers(rpcUrl: string): Promise<boolean> {
   } catch {
     return false
   }
+}
+
+/**
+ * Writes anvil's state now, in the form `--state` loads (anvil_dumpState answers it gzipped), so
+ * a caller need not wait for the next --state-interval dump. Renamed into place: never half a file.
+ */
+export async function saveAnvilState(rpcUrl: string, file: string): Promise<void> {
+  const response = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_dumpState', params: [] }),
+  })
+  const body = (await response.json()) as { result?: string; error?: { message: string } }
+  if (typeof body.result !== 'string') throw new Error(`anvil_dumpState: ${body.error?.message ?? 'no result'}`)
+  writeFileSync(`${file}.tmp`, gunzipSync(Buffer.from(body.result.slice(2), 'hex')))
+  renameSync(`${file}.tmp`, file)
 }
 
 export async function startAnvil(options: StartAnvilOptions = {}): Promise<AnvilInstance> {

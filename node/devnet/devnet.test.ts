@@ -212,6 +212,31 @@ t.test('devnet_firstStart_writesDevnetJson_servesL1AndL2_fundsAccounts_opensMark
   t.same(processesNaming(datadir), [], 'nothing left running, the leftover anvil included')
 })
 
+t.test('devnet_killedWithItsAnvilRightAfterReady_resumesWithTheL1ItDescribed', async (t) => {
+  const datadir = join(dir, 'killed')
+  const first = spawnDevnet(datadir, ['--deposit-wait', '60'])
+  t.teardown(() => void first.child.kill('SIGKILL'))
+  const file = await ready(first, datadir)
+  // both die at once, before anvil's own interval dump: only the dump made before devnet.json is there
+  const anvilPid = Number(readFileSync(join(datadir, 'l1', 'anvil.pid'), 'utf8'))
+  first.child.kill('SIGKILL')
+  process.kill(anvilPid, 'SIGKILL')
+  await first.exited
+  await until('the killed anvil to be gone', () => processesNaming(datadir).length === 0, 10_000)
+
+  const second = spawnDevnet(datadir)
+  t.teardown(() => void second.child.kill('SIGKILL'))
+  const resumed = await ready(second, datadir)
+  t.match(second.output(), /Rollbook devnet resumed/)
+  t.same(resumed.l1.contracts, file.l1.contracts, 'the same L1 contracts')
+  const l1 = createPublicClient({ chain: l1Chain(resumed.l1.httpUrl), transport: http(resumed.l1.httpUrl) })
+  const bridgeHolds = await l1.readContract({ address: file.l1.contracts.stablecoin, abi: testStablecoinAbi, functionName: 'balanceOf', args: [file.l1.contracts.bridge] })
+  t.equal(bridgeHolds, file.accounts.reduce((sum, a) => sum + BigInt(a.l2Deposit), 0n), 'the deposits are still on L1')
+  t.equal(await getBalance(l2Client(resumed.l2.sequencer.httpUrl), { address: file.accounts[2].address }), BigInt(file.accounts[2].l2Deposit), 'and on L2')
+  t.equal(await stop(second), 0, 'SIGTERM: exit code 0')
+  t.same(processesNaming(datadir), [], 'nothing left running')
+})
+
 t.test('devnet_portTaken_exitsWithOneAndAClearMessage_nothingLeftRunning', async (t) => {
   const server = createServer()
   const port = await freePort()

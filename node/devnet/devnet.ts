@@ -16,7 +16,7 @@ import { DEV_CHAIN_ID, genesisToJson, parseGenesis } from '../chain/genesis.ts'
 import { RollbookNode } from '../rollbookNode.ts'
 import type { RollupConfigInput } from '../rollup/config.ts'
 import { accountWithRole, devnetAccounts } from './accounts.ts'
-import { startAnvil, type AnvilInstance } from './anvil.ts'
+import { saveAnvilState, startAnvil, type AnvilInstance } from './anvil.ts'
 import { devnetPaths, lockDatadir, PortChooser, removeUnfinishedSetup, stopLeftoverAnvil } from './datadir.ts'
 import { readDevnetFile, writeDevnetFile, type DevnetFile } from './devnetFile.ts'
 import { DevnetError } from './errors.ts'
@@ -136,6 +136,8 @@ export class Devnet {
       if (markets === undefined) {
         markets = await createDemoMarkets(sequencer.urls.httpUrl, DEV_CHAIN_ID, signers[accountWithRole(accounts, 'operator').index])
         if (opts.depositWaitSeconds > 0) depositsCredited = await waitForDeposits(sequencer.urls.httpUrl, accounts, opts.depositWaitSeconds * 1000)
+        // devnet.json means "resumable": the L1 it describes must be on disk before it is written
+        await saveAnvilState(anvil.rpcUrl, paths.anvilState)
       }
 
       const file = writeDevnetFile(paths.devnetFile, {
