@@ -1,10 +1,10 @@
 /**
  * Issue 3, end to end: the sequencer process is killed with SIGKILL while its batcher has a chunk
- * tx in the L1 pool (anvil mines every 0.5 s, so each chunk tx waits there), under a steady stream
- * of bets, and restarted on the same datadir. Afterwards the inbox holds every L2 block exactly
- * once: its chunks are numbered 0..N-1 without gap or repeat, each (batchIndex, chunkIndex) is the
- * next one, and decoded they carry the sequencer's blocks 1..head in order, no block twice and none
- * missing. A replica that followed L1 throughout ends at the restarted sequencer's head hash and
+ * tx in the L1 pool (L1 mining paused at that moment), under a steady stream of bets, and restarted
+ * on the same datadir: once with that tx mined while the node was down, once with it still pending
+ * at the restart. Afterwards the inbox holds every L2 block exactly once: its chunks are numbered
+ * 0..N-1 without gap or repeat, each (batchIndex, chunkIndex) is the next one, and decoded they
+ * carry the sequencer's blocks 1..head in order, no block twice and none missing. A replica that followed L1 throughout ends at the restarted sequencer's head hash and
  * state root, and every bet the sequencer acknowledged has the same receipt on both.
  */
 import { join } from 'node:path'
@@ -47,43 +47,62 @@ async function chunkTxPending(): Promise<boolean> {
   return pending > latest
 }
 
-t.test('sequencer_sigkillWhileChunkTxPending_restart_postsEveryBlockOnce_replicaAgrees', async (t) => {
+t.test('sequencer_sigkillWhileChunkTxPending_twice_restart_postsEveryBlockOnce_replicaAgrees', async (t) => {
   const datadir = join(rig.dir, 'sequencer')
   let sequencer = await startSequencer(rig, datadir, sequencerFlags)
+  t.teardown(() => sequencer.stop())
   const replica = await startReplica(rig, join(rig.dir, 'replica'))
   t.teardown(() => replica.stop())
   const bettors = new Bettors(bettorAccounts(BETTORS))
   const acknowledged: Hex[] = []
-
   acknowledged.push(await sendRaw(sequencer.httpUrl, bettors.createMarket()))
-  // bets keep coming, five every 100 ms, until the sequencer stops answering
   let sent = 0
-  const sending = (async () => {
-    for (;;) {
-      try {
-        for (let i = 0; i < 5; i++) acknowledged.push(await sendRaw(sequencer.httpUrl, bettors.bet(sent++)))
-      } catch {
-        return
+  const logged = (msg: string) => sequencer.lines.some((line) => line.includes(`"msg":"${msg}`))
+
+  /**
+   * Bets keep coming (five every 100 ms) until, with `chunks` on L1, L1 mining is paused so the
+   * batcher's next chunk tx stays in the pool; then SIGKILL. `landWhileDown`: that tx is mined
+   * before the restart (the batcher must find it on L1, not post it again); otherwise it is still
+   * pending at the restart (the batcher must adopt it, not send another).
+   */
+  async function killWhileChunkTxPending(chunks: bigint, landWhileDown: boolean): Promise<void> {
+    const url = sequencer.httpUrl
+    const sending = (async () => {
+      for (;;) {
+        try {
+          for (let i = 0; i < 5; i++) acknowledged.push(await sendRaw(url, bettors.bet(sent++)))
+        } catch {
+          return
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100))
       }
-      await new Promise((resolve) => setTimeout(resolve, 100))
+    })()
+    await until(`the inbox to hold ${chunks} chunks`, async () => (await inboxChunkCount(rig)) >= chunks, 30_000, 50)
+    await rig.l1.testClient.setIntervalMining({ interval: 0 })
+    await until('a chunk tx of the batcher in the L1 pool', chunkTxPending, 30_000, 20)
+    await sequencer.kill()
+    await sending
+    if (landWhileDown) await rig.l1.testClient.mine({ blocks: 1 })
+    t.comment(`SIGKILL with a chunk tx in the pool; ${landWhileDown ? 'mined' : 'still pending'} at the restart, ${await inboxChunkCount(rig)} chunks on L1, ${acknowledged.length} txs acknowledged`)
+
+    const before = acknowledged.length
+    sequencer = await startSequencer(rig, datadir, sequencerFlags)
+    const path = landWhileDown ? 'found our chunk on L1: recorded' : 'adopting the chunk tx still pending from before the restart'
+    await until(`the restarted batcher to log '${path}'`, () => logged(path), 30_000)
+    t.pass(`the restarted batcher: ${path}`)
+    await rig.l1.testClient.setIntervalMining({ interval: 1 })
+    const lost: Hex[] = []
+    for (const hash of acknowledged) {
+      const { result } = await rpc(sequencer.httpUrl, 'eth_getTransactionReceipt', [hash])
+      if (result?.status !== '0x1') lost.push(hash)
     }
-  })()
-
-  await until(`the inbox to hold ${KILL_AFTER_CHUNKS} chunks`, async () => (await inboxChunkCount(rig)) >= KILL_AFTER_CHUNKS, 30_000, 50)
-  await until('a chunk tx of the batcher in the L1 pool', chunkTxPending, 30_000, 10)
-  await sequencer.kill()
-  const killedAt = await inboxChunkCount(rig)
-  t.comment(`SIGKILL with ${killedAt} chunks on L1 and a chunk tx pending (pool: ${await chunkTxPending()}); ${acknowledged.length} txs acknowledged`)
-  await sending
-  const beforeRestart = acknowledged.length
-
-  sequencer = await startSequencer(rig, datadir, sequencerFlags)
-  t.teardown(() => sequencer.stop())
-  for (const hash of acknowledged) {
-    const { result } = await rpc(sequencer.httpUrl, 'eth_getTransactionReceipt', [hash])
-    if (result?.status !== '0x1') t.fail(`acknowledged tx ${hash} after the restart: ${JSON.stringify(result)}`)
+    t.same(lost, [], `all ${before} txs acknowledged before the kill are on the restarted sequencer, succeeded`)
+    await bettors.syncNonces(sequencer.httpUrl)
   }
-  t.pass(`all ${beforeRestart} txs acknowledged before the kill are on the restarted sequencer, succeeded`)
+
+  await killWhileChunkTxPending(KILL_AFTER_CHUNKS, true)
+  await killWhileChunkTxPending((await inboxChunkCount(rig)) + 2n, false)
+  const killedAt = await inboxChunkCount(rig)
 
   await bettors.syncNonces(sequencer.httpUrl)
   for (let i = 0; i < BETS_AFTER_RESTART; i++) {
@@ -97,7 +116,7 @@ t.test('sequencer_sigkillWhileChunkTxPending_restart_postsEveryBlockOnce_replica
 
   const chunks = await inboxChunks(rig)
   t.comment(`${chunks.length} chunks carry L2 blocks 1..${sealed.number}`)
-  t.ok(chunks.length > Number(killedAt), 'chunks were posted after the restart')
+  t.ok(chunks.length > Number(killedAt), 'chunks were posted after the second restart')
   t.same(
     chunks.map((c) => c.n),
     chunks.map((_, i) => BigInt(i)),
@@ -128,8 +147,6 @@ t.test('sequencer_sigkillWhileChunkTxPending_restart_postsEveryBlockOnce_replica
     if (onSequencer?.status !== '0x1' || JSON.stringify(onReplica) !== JSON.stringify(onSequencer)) missing.push(hash)
   }
   t.same(missing, [], `every one of the ${acknowledged.length} acknowledged txs has the same successful receipt on both`)
-  const recovery = sequencer.lines.filter((line) => /adopting the chunk tx|found our chunk on L1/.test(line)).map((line) => JSON.parse(line).msg as string)
-  t.comment(`the restarted batcher: ${recovery.join('; ') || 'no chunk of its own to recover'}`)
   t.same(replica.lines.filter((line) => line.includes('"level":60')), [], 'the replica logged nothing fatal')
   t.same(
     sequencer.lines.filter((line) => line.includes('"module":"batcher"') && line.includes('"level":50')),
