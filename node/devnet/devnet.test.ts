@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { createPublicClient, http, type Address } from 'viem'
+import { createPublicClient, encodeAbiParameters, http, keccak256, parseAbiParameters, type Address } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
 import { getBalance } from '../../sdk/src/actions/getBalance.ts'
 import { getMarket } from '../../sdk/src/actions/getMarket.ts'
 import { defineRollbookChain } from '../../sdk/src/chain.ts'
-import { testStablecoinAbi } from '../../sdk/src/generated/contracts.ts'
+import { outputRootsAbi, testStablecoinAbi } from '../../sdk/src/generated/contracts.ts'
 import { devAccounts } from '../chain/genesis.ts'
 import { devnetOptionsFromArgs } from '../cli/cli.ts'
 import { freePort, portIsFree } from './anvil.ts'
@@ -155,6 +155,17 @@ t.test('devnet_firstStart_writesDevnetJson_servesL1AndL2_fundsAccounts_opensMark
   const replicaBalances = () => Promise.all(file.accounts.map((a) => getBalance(replicaL2, { address: a.address })))
   await until('the replica to derive the deposits from L1', async () => (await replicaBalances()).every((b, i) => b === BigInt(file.accounts[i].l2Deposit)), 60_000)
   t.same(await replicaBalances(), file.accounts.map((a) => BigInt(a.l2Deposit)), 'the replica derives the same deposits from L1')
+
+  // the proposer (account 9) posts output roots that match the sequencer's blocks
+  const outputCount = () => l1.readContract({ address: file.l1.contracts.outputRoots, abi: outputRootsAbi, functionName: 'outputCount' })
+  await until('the proposer to post an output root', async () => (await outputCount()) > 0n, 90_000)
+  const output = await l1.readContract({ address: file.l1.contracts.outputRoots, abi: outputRootsAbi, functionName: 'getOutput', args: [0n] })
+  const block = await rpc(file.l2.sequencer.httpUrl, 'eth_getBlockByNumber', [`0x${output.l2BlockNumber.toString(16)}`, false])
+  t.equal(
+    output.outputRoot,
+    keccak256(encodeAbiParameters(parseAbiParameters('uint256, bytes32, bytes32'), [0n, block.stateRoot, block.hash])),
+    'the first output root commits to the sequencer block it names',
+  )
 
   // the demo markets are open on L2 as devnet.json describes them
   t.ok(file.markets.length >= 3, 'a few demo markets')

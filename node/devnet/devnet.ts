@@ -119,9 +119,16 @@ export class Devnet {
         await checkL1StateKept(anvil.rpcUrl, l1.contracts.bridge, paths.anvilState)
       }
 
-      const batcher = accountWithRole(accounts, 'batcher')
       const sequencer = await RollbookNode.init(
-        { datadir: paths.sequencer, port: sequencerPort, rollup: paths.rollupFile, l1Rpc: anvil.rpcUrl, batcherKey: batcher.privateKey, logLevel: opts.logLevel },
+        {
+          datadir: paths.sequencer,
+          port: sequencerPort,
+          rollup: paths.rollupFile,
+          l1Rpc: anvil.rpcUrl,
+          batcherKey: accountWithRole(accounts, 'batcher').privateKey,
+          proposerKey: accountWithRole(accounts, 'proposer').privateKey,
+          logLevel: opts.logLevel,
+        },
         log.child({ node: 'sequencer' }),
       )
       undo.push(() => sequencer.close())
