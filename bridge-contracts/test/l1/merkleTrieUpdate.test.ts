@@ -123,7 +123,7 @@ async function checkCases(t: { fail: (message: string) => void }, secure: boolea
 /** An operation on a key of the trie (`pick` indexes it) or on a fresh key; an empty value deletes. */
 function opsOn(freshKey: fc.Arbitrary<Uint8Array>, value: fc.Arbitrary<Uint8Array>) {
   const op = fc.tuple(fc.option(fc.nat(), { freq: 2 }), freshKey, fc.oneof({ weight: 3, arbitrary: value }, { weight: 1, arbitrary: fc.constant(new Uint8Array()) }))
-  return fc.array(op, { minLength: 1, maxLength: 12 })
+  return fc.array(op, { minLength: 1, maxLength: 24, size: 'max' })
 }
 
 function resolveOps(entries: Entry[], ops: [number | null, Uint8Array, Uint8Array][]): Entry[] {
@@ -144,10 +144,10 @@ t.test('updateSecure_randomTriesAndUpdates_matchEthereumjs', async (t) => {
   const kinds = new Map<string, number>()
   let checked = 0
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.tuple(key, value), { minLength: 0, maxLength: 200 }), opsOn(key, value), async (entries, ops) => {
+    fc.asyncProperty(fc.array(fc.tuple(key, value), { minLength: 0, maxLength: 200, size: 'max' }), opsOn(key, value), async (entries, ops) => {
       checked += await checkCases(t, true, await collectCases(true, entries, resolveOps(entries, ops), kinds))
     }),
-    { numRuns: Math.ceil(10 * SCALE), seed: 11 },
+    { numRuns: Math.ceil(16 * SCALE), seed: 11 },
   )
   t.comment(`${checked} secure-trie updates checked`)
   reportKinds(t, kinds, ['replace', 'insert into branch', 'insert, split leaf', 'delete', 'delete, collapse into hashed sibling', 'delete absent'])
@@ -162,13 +162,13 @@ t.test('update_rawKeysWithSharedPrefixes_splitsExtensionsAndInlineNodes_matchEth
   const kinds = new Map<string, number>()
   let checked = 0
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.tuple(key, value), { minLength: 0, maxLength: 120 }), opsOn(key, value), async (entries, ops) => {
+    fc.asyncProperty(fc.array(fc.tuple(key, value), { minLength: 0, maxLength: 120, size: 'max' }), opsOn(key, value), async (entries, ops) => {
       checked += await checkCases(t, false, await collectCases(false, entries, resolveOps(entries, ops), kinds))
     }),
-    { numRuns: Math.ceil(10 * SCALE), seed: 12 },
+    { numRuns: Math.ceil(16 * SCALE), seed: 12 },
   )
   t.comment(`${checked} raw-key updates checked`)
-  reportKinds(t, kinds, ['replace', 'insert into branch', 'insert, split leaf', 'insert, split extension', 'delete', 'delete, collapse into hashed sibling', 'insert into empty trie'])
+  reportKinds(t, kinds, ['replace', 'insert into branch', 'insert, split leaf', 'insert, split extension', 'delete', 'delete, collapse into hashed sibling'])
 })
 
 t.test('update_rawKeysOfVaryingLength_branchValues_matchEthereumjs', async (t) => {
@@ -178,10 +178,10 @@ t.test('update_rawKeysOfVaryingLength_branchValues_matchEthereumjs', async (t) =
   const kinds = new Map<string, number>()
   let checked = 0
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.tuple(key, value), { minLength: 0, maxLength: 40 }), opsOn(key, value), async (entries, ops) => {
+    fc.asyncProperty(fc.array(fc.tuple(key, value), { minLength: 0, maxLength: 40, size: 'max' }), opsOn(key, value), async (entries, ops) => {
       checked += await checkCases(t, false, await collectCases(false, entries, resolveOps(entries, ops), kinds))
     }),
-    { numRuns: Math.ceil(10 * SCALE), seed: 13 },
+    { numRuns: Math.ceil(12 * SCALE), seed: 13 },
   )
   t.comment(`${checked} varying-length raw-key updates checked`)
   reportKinds(t, kinds, ['replace', 'insert into branch', 'insert, split leaf', 'insert, split extension', 'delete', 'delete absent'])
