@@ -25,16 +25,18 @@
  *     state root): the garbage changed nothing;
  *  4. once some garbage was effective: every sequencer tx is on the replicas, and every tx on the
  *     replicas that the sequencer lacks is one of the effective garbage txs.
- * The last subtest posts an effective garbage tx on purpose (a stranger's signed nonce-0 bet inside
- * junk) and checks case 4 and that the chains then differ by exactly that.
+ * Then an effective garbage tx is posted on purpose (a stranger's signed nonce-0 bet inside junk):
+ * case 4, and the heads now differ. Last, signed junk (fast-check): fresh strangers' nonce-0 txs of
+ * every type with any bet fields or any calldata, under a block start with any 64-bit timestamp:
+ * each tx the classification calls applicable is on both replicas, which never halt and agree.
  */
 import { join } from 'node:path'
 import fc from 'fast-check'
 import t from 'tap'
 import { pino } from 'pino'
-import { bytesToHex, hexToBytes, keccak256, type Hex } from 'viem'
+import { bytesToHex, hexToBytes, keccak256, toFunctionSelector, type AbiFunction, type Hex } from 'viem'
 import { decodeChunk, encodeChunk, rebuildTx, recordsFromTxs } from '../../sdk/src/batch/index.ts'
-import { rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
+import { betEngineAbi, rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
 import { BatchPlanner } from '../../sequencer/batcher/batchPlanner.ts'
 import { sequencer as sequencerL1Account } from '../../bridge-contracts/test/l1/fixtures.ts'
 import { calldata, TestSigner } from '../chain/fastpath/testing.ts'
@@ -216,14 +218,17 @@ async function checkAfterRun(): Promise<'equal' | 'diverged'> {
   return 'diverged'
 }
 
-t.test('warmUp_marketAndABetPerBettor_replicasReachSequencerHead', async (t) => {
+t.test('warmUp_marketAndTwoBetsPerBettor_replicasReachSequencerHead', async (t) => {
   await sequenceAndPostBatch([bettors.createMarket(), ...Array.from({ length: BETTORS }, (_, i) => bettors.bet(i))], 1_000)
+  // a second batch, so the garbage made from the latest real batch mutates no nonce-0 tx (a mutated
+  // nonce-0 tx is a fresh stranger's valid tx; the last subtests cover that case on purpose)
+  await sequenceAndPostBatch(Array.from({ length: BETTORS }, (_, i) => bettors.bet(BETTORS + i)), 1_000)
   t.equal(await checkAfterRun(), 'equal')
   t.same(await head(replicas[0].httpUrl), await head(sequencerUrl), 'replica head == sequencer head')
 })
 
 t.test('randomChunks_atBatchBoundaries_replicasNeverHalt_agree_andMatchTheSequencerWhileGarbageIsInert', async (t) => {
-  let betsSent = BETTORS
+  let betsSent = 2 * BETTORS
   let run = 0
   const outcomes = { equal: 0, diverged: 0, garbageChunks: 0, effectiveChunks: 0 }
   await fc.assert(
@@ -281,4 +286,47 @@ t.test('garbageCarryingAStrangersValidBet_isApplied_replicasAgree_sequencerTxsAl
   t.equal(await receiptOn(sequencerUrl, strangerTx), null, 'the sequencer never saw it')
   const [replicaHead, sequencerHead] = await Promise.all([head(replicas[0].httpUrl), head(sequencerUrl)])
   t.not(replicaHead.hash, sequencerHead.hash, 'so the L1 chain is no longer the sequencer view: the heads differ')
+})
+
+t.test('signedJunkFromStrangers_anyFieldsAnyTimestamp_isApplied_replicasNeverHalt_andAgree', async (t) => {
+  const signer = new TestSigner(DEV_CHAIN_ID)
+  const selectors = betEngineAbi.filter((item) => item.type === 'function').map((item) => hexToBytes(toFunctionSelector(item as AbiFunction)))
+  let strangers = 0
+  const stranger = () => ({ privateKey: hexToBytes(keccak256(new TextEncoder().encode(`rollbook-e2e-stranger-${strangers++}`))), address: '0x' as Hex })
+  // a fresh stranger's nonce-0 tx: a bet with any field values, or any calldata (after a bet engine selector or not), of any tx type
+  const strangerTxArb = fc.oneof(
+    fc
+      .record({ marketId: fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }), outcome: fc.integer({ min: 0, max: 255 }), stake: fc.bigInt({ min: 0n, max: 2n ** 96n - 1n }), minOdds: fc.nat({ max: 2 ** 32 - 1 }) })
+      .map((bet) => () => signer.sign(stranger(), 0n, calldata.placeBet(bet.marketId, bet.outcome, bet.stake, bet.minOdds))),
+    fc
+      .record({ selector: fc.nat(), withSelector: fc.boolean(), args: fc.uint8Array({ maxLength: 300 }), type: fc.constantFrom(0 as const, 1 as const, 2 as const) })
+      .map((call) => () => signer.sign(stranger(), 0n, Uint8Array.of(...(call.withSelector ? selectors[call.selector % selectors.length] : []), ...call.args), { type: call.type })),
+  )
+  const timestampArb = fc.oneof(
+    fc.constant(undefined),
+    fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  )
+  let applied = 0
+  await fc.assert(
+    fc.asyncProperty(fc.array(strangerTxArb, { minLength: 1, maxLength: 4 }), timestampArb, fc.uint8Array({ maxLength: 20 }), async (makeTxs, timestamp, tail) => {
+      const raws = makeTxs.map((make) => make())
+      const chunk = Uint8Array.of(
+        ...encodeChunk([{ type: 'blockStart', timestamp: timestamp ?? BigInt(Math.floor(Date.now() / 1000)) }, ...recordsFromTxs(raws, { chainId: DEV_CHAIN_ID })]),
+        ...tail,
+      )
+      const applicable = await applicableTxs(chunk)
+      for (const hash of applicable) effectiveTxs.add(hash)
+      await inbox.postBatch([chunk])
+      await sequenceAndPostBatch([bettors.bet(20_000 + applied)], 1_000)
+      if ((await checkAfterRun()) !== 'diverged') throw new Error('expected the garbage txs on the replicas')
+      for (const hash of applicable) {
+        const receipts = await Promise.all(replicas.map((r) => receiptOn(r.httpUrl, hash)))
+        if (receipts.some((r) => r === null)) throw new Error(`applicable garbage tx ${hash} is not on both replicas`)
+        applied++
+      }
+    }),
+    { numRuns: 10, endOnFailure: true },
+  )
+  const { result } = await rpc(replicas[0].httpUrl, 'eth_getBlockByNumber', ['latest', false])
+  t.ok(applied > 0, `${applied} signed junk txs applied on both replicas; they never halted and agree after every run (head timestamp now ${BigInt(result.timestamp)})`)
 })
