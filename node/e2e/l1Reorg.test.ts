@@ -5,7 +5,9 @@
  * batch, whose plan it keeps), and the replica rewinds and ends at the sequencer's head hash and
  * state root. Then a deeper reorg drops a whole batch and the last chunk of the one before: the
  * batcher posts from there again (the rest of the blocks re-planned), every L2 block is on L1
- * exactly once, and the replica rewinds again to the sequencer's head.
+ * exactly once, and the replica rewinds again to the sequencer's head. Last, a reorg while the
+ * sequencer is down (SIGKILL): the restarted batcher finds fewer chunks on L1 than it recorded and
+ * posts them again.
  */
 import { join } from 'node:path'
 import t from 'tap'
@@ -39,7 +41,8 @@ const DEPTH = 2
 const rig = await startRig({ bettors: BETTORS })
 t.teardown(() => rig.close())
 
-const sequencer = await startSequencer(rig, join(rig.dir, 'sequencer'), ['--block-time', '100', '--batch-interval', '200', '--max-chunk-bytes', '1000'])
+const sequencerFlags = ['--block-time', '100', '--batch-interval', '200', '--max-chunk-bytes', '1000']
+let sequencer = await startSequencer(rig, join(rig.dir, 'sequencer'), sequencerFlags)
 t.teardown(() => sequencer.stop())
 const replica = await startReplica(rig, join(rig.dir, 'replica'))
 t.teardown(() => replica.stop())
@@ -134,5 +137,26 @@ t.test('l1Reorg_acrossABatchBoundary_batcherRepostsFromThere_everyBlockOnce_repl
   const [onSequencer, onReplica] = await Promise.all([sequencer.httpUrl, replica.httpUrl].map(async (url) => (await rpc(url, 'eth_getTransactionReceipt', [hashes[hashes.length - 1]])).result))
   t.same(onReplica, onSequencer, 'the last bet has the same receipt on both')
   t.ok(logged(sequencer, 'an L1 reorg dropped posted chunks: rewinding to re-post them').length > droppedBefore, 'the batcher saw its chunks dropped')
+  t.same(replica.lines.filter((line) => line.includes('"level":60')), [], 'the replica logged nothing fatal')
+})
+
+t.test('l1Reorg_whileTheSequencerIsDown_restartedBatcherRepostsTheDroppedChunks_replicaFollows', async (t) => {
+  const { sealed } = await betAndPostAll()
+  const before = await inboxChunks(rig)
+  t.ok(await lastChunksAloneInLastBlocks(before, DEPTH), `the last ${DEPTH} chunks are alone in the last ${DEPTH} L1 blocks`)
+  const rewindsBefore = logged(replica, 'rewound').length
+  await sequencer.kill()
+  await reorg(t, DEPTH, before.length)
+  sequencer = await startSequencer(rig, join(rig.dir, 'sequencer'), sequencerFlags)
+  t.same(await head(sequencer.httpUrl), sealed, 'the restarted sequencer has the same head')
+
+  await until('the replica to notice the reorg and rewind', () => logged(replica, 'rewound').length > rewindsBefore, 30_000)
+  await untilAllPosted(rig, sequencer.httpUrl)
+  await untilHead(replica.httpUrl, sealed, 'the replica after the reorg')
+  t.ok(logged(sequencer, 'the inbox holds fewer chunks than recorded (L1 reorg): rewinding').length > 0, 'the restarted batcher found fewer chunks on L1 than it recorded')
+  const after = await inboxChunks(rig)
+  t.same(after.map((c) => c.n), after.map((_, i) => BigInt(i)), 'ChunkPosted n runs 0..N-1: no gap, no repeat')
+  t.same(blocksOnL1(after).map((b) => b.txs.map(txHashOf)), await blockTxHashes(sequencer.httpUrl, sealed.number), 'L2 blocks 1..head each appear on L1 exactly once, in order')
+  t.same(await head(replica.httpUrl), await head(sequencer.httpUrl), 'replica head == sequencer head: number, hash and state root')
   t.same(replica.lines.filter((line) => line.includes('"level":60')), [], 'the replica logged nothing fatal')
 })
