@@ -205,21 +205,32 @@ async function runDevnet(args: string[]): Promise<number> {
     process.stdout.write(`${DEVNET_USAGE}\n`)
     return 0
   }
-  const stopSignal = nextStopSignal()
-  const { Devnet, DevnetError, formatSummary, readBalances } = await import('../devnet/index.ts')
+  const { Devnet, DevnetError, DevnetStartStopped, formatSummary, readBalances } = await import('../devnet/index.ts')
+  const startUp = new AbortController()
+  const stopSignal = nextStopSignal().then((signal) => {
+    process.stdout.write(`rollbook devnet: ${signal}, stopping ...\n`)
+    startUp.abort()
+    return signal
+  })
   process.stdout.write(`rollbook devnet: starting in ${opts.datadir} ...\n`)
   let devnet
   try {
-    devnet = await Devnet.start(opts)
+    devnet = await Devnet.start(opts, startUp.signal)
   } catch (e) {
+    if (e instanceof DevnetStartStopped) {
+      process.stdout.write('rollbook devnet: stopped\n')
+      return 0
+    }
     if (!(e instanceof DevnetError)) throw e
     process.stderr.write(`rollbook devnet: ${e.message}\n`)
     return 1
   }
-  process.stdout.write(`${formatSummary(devnet.file, devnet.status, await readBalances(devnet.file), opts.datadir)}\n`)
-  const signal = await stopSignal
-  process.stdout.write(`rollbook devnet: ${signal}, stopping ...\n`)
-  await devnet.stop()
+  try {
+    process.stdout.write(`${formatSummary(devnet.file, devnet.status, await readBalances(devnet.file), opts.datadir)}\n`)
+    await stopSignal
+  } finally {
+    await devnet.stop()
+  }
   process.stdout.write('rollbook devnet: stopped\n')
   return 0
 }

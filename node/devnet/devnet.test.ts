@@ -21,6 +21,7 @@ import { devnetOptionsFromArgs } from '../cli/cli.ts'
 import { freePort, portIsFree } from './anvil.ts'
 import { DevnetFileSchema, type DevnetFile } from './devnetFile.ts'
 import { l1Chain } from './l1Setup.ts'
+import { formatSummary } from './summary.ts'
 
 const BIN = fileURLToPath(new URL('../../bin/rollbook.js', import.meta.url))
 /** Generous: the first start deploys and funds on an L1 with 1 s blocks. */
@@ -246,6 +247,51 @@ t.test('devnet_killedWithItsAnvilRightAfterReady_resumesWithTheL1ItDescribed', a
   t.equal(await getBalance(l2Client(resumed.l2.sequencer.httpUrl), { address: file.accounts[2].address }), BigInt(file.accounts[2].l2Deposit), 'and on L2')
   t.equal(await stop(second), 0, 'SIGTERM: exit code 0')
   t.same(processesNaming(datadir), [], 'nothing left running')
+})
+
+t.test('devnet_sigtermDuringStartUp_stopsWhatStartedAndExitsZero', async (t) => {
+  const datadir = join(dir, 'early-stop')
+  const devnet = spawnDevnet(datadir)
+  t.teardown(() => void devnet.child.kill('SIGKILL'))
+  await until('anvil to run', () => existsSync(join(datadir, 'l1', 'anvil.pid')), START_TIMEOUT_MS)
+  devnet.child.kill('SIGTERM')
+  let timer: NodeJS.Timeout | undefined
+  const code = await Promise.race([devnet.exited, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), START_TIMEOUT_MS + STOP_TIMEOUT_MS)))])
+  clearTimeout(timer)
+  t.equal(code, 0, 'exit code 0')
+  t.match(devnet.output(), /SIGTERM, stopping/)
+  t.same(processesNaming(datadir), [], 'nothing left running')
+  t.notOk(existsSync(join(datadir, 'devnet.lock')), 'the datadir lock is released')
+
+  // whatever the stopped start left behind, the next start sets the devnet up afresh
+  const again = spawnDevnet(datadir)
+  t.teardown(() => void again.child.kill('SIGKILL'))
+  const file = await ready(again, datadir)
+  t.match(again.output(), /Rollbook devnet ready/, 'a first start, not a resume')
+  t.equal(file.markets.length, 3, 'a full setup: the demo markets are there')
+  t.equal(await stop(again), 0)
+})
+
+t.test('devnet_summary_namesEndpointsRolesMarkets_andWarnsWhenDepositsDoNotShow', async (t) => {
+  const address = (n: number) => `0x${String(n).padStart(40, '0')}` as Address
+  const endpoint = (port: number) => ({ httpUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, port })
+  const file = DevnetFileSchema.parse({
+    version: 1,
+    createdAt: new Date(0).toISOString(),
+    rollupConfig: '/d/rollup.json',
+    l1: { chainId: 31337, ...endpoint(9545), blockTimeSeconds: 1, startBlock: 7, challengeWindowSeconds: 60, minBond: '1', contracts: { inbox: address(1), outputRoots: address(2), bridge: address(3), messageQueue: address(4), stablecoin: address(5) } },
+    l2: { chainId: 42069, betEngine: address(6), sequencer: endpoint(8547), replica: endpoint(8548) },
+    accounts: [{ index: 0, address: address(7), privateKey: `0x${'11'.repeat(32)}`, role: 'operator', description: 'the house', l1Minted: '2000000', l2Deposit: '1000000' }],
+    markets: [{ id: 1, name: 'A v B', outcomes: ['A', 'B'], odds: [18_000, 21_000], closeTime: 86_400 }],
+  })
+  const status = { resumed: false, depositsCredited: true, devnetFile: '/d/devnet.json', logFile: '/d/devnet.log' }
+  const text = formatSummary(file, status, { l1: [1_000_000n], l2: [1_000_000n] }, '/d')
+  for (const expected of [/ready/, /http:\/\/127\.0\.0\.1:9545/, /ws:\/\/127\.0\.0\.1:8547/, /http:\/\/127\.0\.0\.1:8548/, /operator/, /1 tUSD \/ 1 tUSD/, /#1 A v B: A 1\.8, B 2\.1/, /\/d\/devnet\.json/]) {
+    t.match(text, expected)
+  }
+  t.notMatch(text, /did not show them/)
+  t.match(formatSummary(file, { ...status, depositsCredited: false }, { l1: [1_000_000n], l2: [0n] }, '/d'), /did not show them within --deposit-wait/)
+  t.match(formatSummary(file, { ...status, resumed: true }, { l1: [0n], l2: [0n] }, '/d'), /resumed/)
 })
 
 t.test('devnet_portTaken_exitsWithOneAndAClearMessage_nothingLeftRunning', async (t) => {

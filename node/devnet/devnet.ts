@@ -19,7 +19,7 @@ import { accountWithRole, devnetAccounts } from './accounts.ts'
 import { saveAnvilState, startAnvil, type AnvilInstance } from './anvil.ts'
 import { devnetPaths, lockDatadir, PortChooser, removeUnfinishedSetup, stopLeftoverAnvil } from './datadir.ts'
 import { readDevnetFile, writeDevnetFile, type DevnetFile } from './devnetFile.ts'
-import { DevnetError } from './errors.ts'
+import { DevnetError, DevnetStartStopped } from './errors.ts'
 import { DEVNET_CHALLENGE_WINDOW_SECONDS, DEVNET_MIN_BOND, L1_CHAIN_ID, setUpL1 } from './l1Setup.ts'
 import { createDemoMarkets } from './markets.ts'
 
@@ -63,7 +63,11 @@ export class Devnet {
     private readonly log: Logger,
   ) {}
 
-  static async start(opts: DevnetOptions): Promise<Devnet> {
+  /** `stop` aborted: start stops what it has started at the next step and throws DevnetStartStopped. */
+  static async start(opts: DevnetOptions, stop?: AbortSignal): Promise<Devnet> {
+    const stopIfAsked = () => {
+      if (stop?.aborted) throw new DevnetStartStopped('stopped during start-up')
+    }
     const datadir = resolve(opts.datadir)
     const paths = devnetPaths(datadir)
     try {
@@ -105,6 +109,7 @@ export class Devnet {
         await anvil.stop()
         rmSync(paths.anvilPid, { force: true })
       })
+      stopIfAsked()
       log.info({ rpcUrl: anvil.rpcUrl, resumed: saved !== undefined }, 'devnet: anvil running')
 
       const { accounts, signers } = devnetAccounts()
@@ -118,6 +123,7 @@ export class Devnet {
         l1 = { contracts: saved.l1.contracts, startBlock: saved.l1.startBlock }
         await checkL1StateKept(anvil.rpcUrl, l1.contracts.bridge, paths.anvilState)
       }
+      stopIfAsked()
 
       const sequencer = await RollbookNode.init(
         {
@@ -132,17 +138,21 @@ export class Devnet {
         log.child({ node: 'sequencer' }),
       )
       undo.push(() => sequencer.close())
+      stopIfAsked()
       const replica = await RollbookNode.init(
         { mode: 'replica', datadir: paths.replica, port: replicaPort, rollup: paths.rollupFile, l1Rpc: anvil.rpcUrl, sequencerRpc: sequencer.urls.httpUrl, logLevel: opts.logLevel },
         log.child({ node: 'replica' }),
       )
       undo.push(() => replica.close())
+      stopIfAsked()
 
       let depositsCredited: boolean | undefined
       let markets = saved?.markets
       if (markets === undefined) {
         markets = await createDemoMarkets(sequencer.urls.httpUrl, DEV_CHAIN_ID, signers[accountWithRole(accounts, 'operator').index])
-        if (opts.depositWaitSeconds > 0) depositsCredited = await waitForDeposits(sequencer.urls.httpUrl, accounts, opts.depositWaitSeconds * 1000)
+        stopIfAsked()
+        if (opts.depositWaitSeconds > 0) depositsCredited = await waitForDeposits(sequencer.urls.httpUrl, accounts, opts.depositWaitSeconds * 1000, stop)
+        stopIfAsked()
         // devnet.json means "resumable": the L1 it describes must be on disk before it is written
         await saveAnvilState(anvil.rpcUrl, paths.anvilState)
       }
@@ -213,13 +223,13 @@ async function checkL1StateKept(rpcUrl: string, bridge: Address, stateFile: stri
 }
 
 /** Polls the sequencer until each account's bet engine balance shows its deposit; false on timeout. */
-async function waitForDeposits(l2HttpUrl: string, accounts: ReadonlyArray<{ address: Address; l2Deposit: bigint }>, timeoutMs: number): Promise<boolean> {
+async function waitForDeposits(l2HttpUrl: string, accounts: ReadonlyArray<{ address: Address; l2Deposit: bigint }>, timeoutMs: number, stop?: AbortSignal): Promise<boolean> {
   const client = createPublicClient({ chain: defineRollbookChain({ id: DEV_CHAIN_ID, rpcUrl: l2HttpUrl }), transport: http(l2HttpUrl) })
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const balances = await Promise.all(accounts.map((a) => getBalance(client, { address: a.address })))
     if (balances.every((balance, i) => balance >= accounts[i].l2Deposit)) return true
-    if (Date.now() >= deadline) return false
+    if (Date.now() >= deadline || stop?.aborted) return false
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }

@@ -2,3 +2,8 @@
 export class DevnetError extends Error {
   override readonly name = 'DevnetError'
 }
+
+/** A stop (SIGINT, SIGTERM) asked for while the devnet was starting: what had started is stopped again. */
+export class DevnetStartStopped extends Error {
+  override readonly name = 'DevnetStartStopped'
+}

@@ -1,5 +1,5 @@
 export { Devnet, DEFAULT_L2_PORT, type DevnetOptions, type DevnetStatus } from './devnet.ts'
-export { DevnetError } from './errors.ts'
+export { DevnetError, DevnetStartStopped } from './errors.ts'
 export { DevnetFileSchema, readDevnetFile, type DevnetFile } from './devnetFile.ts'
 export { devnetAccounts, type DevnetAccount, type DevnetRole } from './accounts.ts'
 export { formatSummary, readBalances } from './summary.ts'
