@@ -17,6 +17,7 @@ import { getMarket } from '../../sdk/src/actions/getMarket.ts'
 import { defineRollbookChain } from '../../sdk/src/chain.ts'
 import { outputRootsAbi, testStablecoinAbi } from '../../sdk/src/generated/contracts.ts'
 import { devAccounts } from '../chain/genesis.ts'
+import { openLevel } from '../storage/level.ts'
 import { devnetOptionsFromArgs } from '../cli/cli.ts'
 import { freePort, portIsFree } from './anvil.ts'
 import { DevnetFileSchema, type DevnetFile } from './devnetFile.ts'
@@ -222,6 +223,16 @@ t.test('devnet_firstStart_writesDevnetJson_servesL1AndL2_fundsAccounts_opensMark
   t.ok(BigInt(await rpc(afterKill.l2.sequencer.httpUrl, 'eth_blockNumber')) >= secondHead, 'after a kill: the L2 head is not behind')
   t.equal(await stop(third), 0, 'SIGTERM: exit code 0')
   t.same(processesNaming(datadir), [], 'nothing left running, the leftover anvil included')
+
+  // a node that cannot start (its chain database held elsewhere): exit code 1, anvil stopped again
+  const held = await openLevel(join(datadir, 'sequencer', 'chaindata'))
+  t.teardown(() => held.close())
+  const blocked = spawnDevnet(datadir)
+  t.equal(await blocked.exited, 1, 'exit code 1')
+  t.match(blocked.output(), /the sequencer did not start/)
+  t.notMatch(blocked.output(), /\n\s+at /, 'no stack trace')
+  t.same(processesNaming(datadir), [], 'nothing left running')
+  t.notOk(existsSync(join(datadir, 'devnet.lock')), 'the datadir lock is released')
 })
 
 t.test('devnet_killedWithItsAnvilRightAfterReady_resumesWithTheL1ItDescribed', async (t) => {

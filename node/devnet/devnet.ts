@@ -136,13 +136,13 @@ export class Devnet {
           logLevel: opts.logLevel,
         },
         log.child({ node: 'sequencer' }),
-      )
+      ).catch(nodeDidNotStart('sequencer', paths.sequencer))
       undo.push(() => sequencer.close())
       stopIfAsked()
       const replica = await RollbookNode.init(
         { mode: 'replica', datadir: paths.replica, port: replicaPort, rollup: paths.rollupFile, l1Rpc: anvil.rpcUrl, sequencerRpc: sequencer.urls.httpUrl, logLevel: opts.logLevel },
         log.child({ node: 'replica' }),
-      )
+      ).catch(nodeDidNotStart('replica', paths.replica))
       undo.push(() => replica.close())
       stopIfAsked()
 
@@ -212,6 +212,13 @@ function writeRollupConfig(file: string, l1: { contracts: DevnetFile['l1']['cont
   })
   const config: RollupConfigInput = { genesis: genesisToJson(genesis), l1: { chainId: L1_CHAIN_ID, startBlock: l1.startBlock, contracts: l1.contracts } }
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`)
+}
+
+/** A node's start-up error (e.g. its datadir held by another process) as a DevnetError: exit code 1, no stack. */
+function nodeDidNotStart(which: string, datadir: string) {
+  return (e: Error): never => {
+    throw new DevnetError(`the ${which} did not start (${datadir}): ${e.message}`)
+  }
 }
 
 /** A resumed devnet needs anvil's saved state: without it the L1 contracts are gone. */
