@@ -31,6 +31,11 @@ export const NodeOptionsSchema = z
       .optional(),
     /** wei bonded per output (a decimal string); the contract's minBond when omitted */
     proposerBond: z.string().regex(/^\d+$/, 'expected wei as a decimal string').optional(),
+    /** challenger: the L1 key fraud proofs will be sent from (issue 4; today the challenger only checks outputs) */
+    challengerKey: z
+      .string()
+      .refine((v) => isHex(v) && v.length === 66, { message: 'expected 32 bytes of 0x-prefixed hex' })
+      .optional(),
     /** a replica forwards eth_sendRawTransaction here */
     sequencerRpc: httpUrl.optional(),
     /** L1 blocks deep before the batcher counts a chunk posted / a replica derives a block */
@@ -64,10 +69,10 @@ export function parseNodeOptions(input: unknown): NodeOptions {
 /** Flags that only make sense together, or only in one mode. */
 function checkCombinations(opts: NodeOptions): void {
   if (opts.rollup !== undefined && opts.genesis !== undefined) throw new OptionsError('--genesis: not with --rollup (the rollup config holds the genesis)')
-  if (opts.mode === 'replica') {
-    if (opts.l1Rpc === undefined) throw new OptionsError('--mode replica needs --l1-rpc URL (it derives the chain from L1)')
-    if (opts.rollup === undefined) throw new OptionsError('--mode replica needs --rollup FILE (the rollup config: genesis and L1 contracts)')
-    if (opts.batcherKey !== undefined) throw new OptionsError('--batcher-key: only a sequencer posts batches, not --mode replica')
+  if (opts.mode === 'replica' || opts.mode === 'challenger') {
+    if (opts.l1Rpc === undefined) throw new OptionsError(`--mode ${opts.mode} needs --l1-rpc URL (it derives the chain from L1)`)
+    if (opts.rollup === undefined) throw new OptionsError(`--mode ${opts.mode} needs --rollup FILE (the rollup config: genesis and L1 contracts)`)
+    if (opts.batcherKey !== undefined) throw new OptionsError(`--batcher-key: only a sequencer posts batches, not --mode ${opts.mode}`)
   }
   if (opts.batcherKey !== undefined) {
     if (opts.l1Rpc === undefined) throw new OptionsError('--batcher-key needs --l1-rpc URL (where batches are posted)')
@@ -79,5 +84,6 @@ function checkCombinations(opts: NodeOptions): void {
     if (opts.proposerKey.toLowerCase() === opts.batcherKey.toLowerCase()) throw new OptionsError('--proposer-key: must not be the --batcher-key (they would share one L1 nonce)')
   }
   if (opts.proposerBond !== undefined && opts.proposerKey === undefined) throw new OptionsError('--proposer-bond needs --proposer-key')
-  if (opts.sequencerRpc !== undefined && opts.mode !== 'replica') throw new OptionsError('--sequencer-rpc: only --mode replica forwards transactions')
+  if (opts.challengerKey !== undefined && opts.mode !== 'challenger') throw new OptionsError('--challenger-key: only --mode challenger sends fraud proofs')
+  if (opts.sequencerRpc !== undefined && opts.mode === 'sequencer') throw new OptionsError('--sequencer-rpc: only --mode replica forwards transactions')
 }

@@ -20,6 +20,7 @@ import { parseRollupConfig, type RollupConfig } from './rollup/config.ts'
 import { parseNodeOptions, OptionsError, type NodeOptions, type NodeOptionsInput } from './options.ts'
 import { openLevel, type RollbookLevel } from './storage/level.ts'
 import { QueueWatcher } from './l1/queueWatcher.ts'
+import { Challenger } from '../prover-fraud/challenger.ts'
 
 export const CLIENT_VERSION = 'rollbook/v0.1.0'
 
@@ -41,6 +42,7 @@ export interface RollbookNodeParts {
   proposer?: Proposer
   queueWatcher?: QueueWatcher
   replica?: Replica
+  challenger?: Challenger
   server: RpcServer
   urls: NodeUrls
 }
@@ -62,6 +64,7 @@ export class RollbookNode {
   readonly proposer: Proposer | undefined
   readonly queueWatcher: QueueWatcher | undefined
   readonly replica: Replica | undefined
+  readonly challenger: Challenger | undefined
   readonly server: RpcServer
   readonly urls: NodeUrls
 
@@ -78,6 +81,7 @@ export class RollbookNode {
     this.proposer = parts.proposer
     this.queueWatcher = parts.queueWatcher
     this.replica = parts.replica
+    this.challenger = parts.challenger
     this.server = parts.server
     this.urls = parts.urls
   }
@@ -94,7 +98,6 @@ export class RollbookNode {
   static async init(input: NodeOptionsInput, logger?: Logger, testing: { relayL1Messages?: boolean } = {}): Promise<RollbookNode> {
     const opts = parseNodeOptions(input)
     const log = logger ?? pino({ level: opts.logLevel, base: { pid: process.pid } })
-    if (opts.mode === 'challenger') throw new OptionsError(`--mode ${opts.mode} needs the fraud-proof pipeline, which this build does not have yet`)
     mkdirSync(opts.datadir, { recursive: true })
     const rollup = opts.rollup === undefined ? undefined : loadRollupConfig(opts.rollup)
     const genesis = rollup?.genesis ?? loadGenesis(opts)
@@ -105,7 +108,7 @@ export class RollbookNode {
     try {
       const events = new ChainEvents()
       let parts: Omit<RollbookNodeParts, 'server' | 'urls'>
-      if (opts.mode === 'replica') {
+      if (opts.mode === 'replica' || opts.mode === 'challenger') {
         const config = rollup!
         const client = createPublicClient({ transport: http(opts.l1Rpc!) }) as PublicClient
         let backend: RpcBackend | undefined
@@ -123,7 +126,13 @@ export class RollbookNode {
         backend = new RpcBackend({ chain: replica.chain, events, forwardRawTx: opts.sequencerRpc === undefined ? undefined : forwardRawTxTo(opts.sequencerRpc) })
         replica.start()
         started.push(replica)
-        parts = { db, events, backend, replica }
+        let challenger: Challenger | undefined
+        if (opts.mode === 'challenger') {
+          challenger = new Challenger({ outputRoots: config.l1.contracts.outputRoots, pollMs: opts.l1PollMs }, { client, chain: () => replica.chain, logger: log })
+          challenger.start()
+          started.push(challenger)
+        }
+        parts = { db, events, backend, replica, challenger }
       } else {
         const chain = await L2Chain.init(genesis, { db, logger: log })
         const preconfLog = await PreconfLog.open(join(opts.datadir, 'preconf'))
@@ -203,6 +212,7 @@ export class RollbookNode {
     await this.proposer?.stop()
     await this.batcher?.stop()
     await this.server.close()
+    await this.challenger?.stop()
     await this.replica?.stop()
     await this.sequencer?.stop()
     await this.db.close()

@@ -12,8 +12,9 @@ Run 'rollbook <command> --help' for a command's options.`
 const NODE_USAGE = `Usage: rollbook node [options]
 
 Options:
-  --mode <m>            sequencer (default) or replica (derives the chain from L1);
-                        challenger comes later                         env ROLLBOOK_MODE
+  --mode <m>            sequencer (default), replica (derives the chain  env ROLLBOOK_MODE
+                        from L1) or challenger (a replica that checks
+                        every output root on L1 against its own chain)
   --datadir <dir>       where the chain is stored (required)          env ROLLBOOK_DATADIR
   --dev                 a local dev chain: the ten test-mnemonic accounts hold 1,000,000 tokens
   --genesis <file>      the chain's genesis JSON (protocol config)    env ROLLBOOK_GENESIS
@@ -33,6 +34,8 @@ Options:
   --proposer-bond <wei> bond per output (default: the contract's minBond) env ROLLBOOK_PROPOSER_BOND
   --l1-poll <ms>        how often L1 is read for deposits, forced txs    env ROLLBOOK_L1_POLL
                         and (replica) new blocks (default 500)
+  --challenger-key <hex> challenger: the L1 key for fraud proofs       env ROLLBOOK_CHALLENGER_KEY
+                        (outputs are checked; proofs come with issue 4)
   --sequencer-rpc <url> replica: forward eth_sendRawTransaction here   env ROLLBOOK_SEQUENCER_RPC
   --l1-confirmations <n>
                         L1 blocks deep before a chunk counts as posted env ROLLBOOK_L1_CONFIRMATIONS
@@ -98,6 +101,7 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
         'proposer-bond': { type: 'string' },
         'l1-poll': { type: 'string' },
         'sequencer-rpc': { type: 'string' },
+        'challenger-key': { type: 'string' },
         'l1-confirmations': { type: 'string' },
         'batch-interval': { type: 'string' },
         'max-chunk-bytes': { type: 'string' },
@@ -127,6 +131,7 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
     proposerBond: values['proposer-bond'] ?? env.ROLLBOOK_PROPOSER_BOND,
     l1PollMs: intOption('l1-poll', values['l1-poll'] ?? env.ROLLBOOK_L1_POLL),
     sequencerRpc: values['sequencer-rpc'] ?? env.ROLLBOOK_SEQUENCER_RPC,
+    challengerKey: values['challenger-key'] ?? env.ROLLBOOK_CHALLENGER_KEY,
     l1Confirmations: intOption('l1-confirmations', values['l1-confirmations'] ?? env.ROLLBOOK_L1_CONFIRMATIONS),
     batchIntervalMs: intOption('batch-interval', values['batch-interval'] ?? env.ROLLBOOK_BATCH_INTERVAL),
     maxChunkBytes: intOption('max-chunk-bytes', values['max-chunk-bytes'] ?? env.ROLLBOOK_MAX_CHUNK_BYTES),
