@@ -22,10 +22,14 @@ import {TrieNode} from "./TrieNode.sol";
 ///           `sibling` (the preimage of the branch's one other child reference). It is needed only
 ///           when the deletion leaves a branch with exactly one other occupant and that occupant is
 ///           a hashed child (32 bytes or more); otherwise it is ignored and may be empty. Without it
-///           such a deletion reverts with SiblingRequired.
+///           such a deletion reverts with SiblingRequired. One node is always enough: only the
+///           branch that held the key can collapse, as every branch above it keeps its children.
+///           A prover reads it from its node database, or from eth_getProof of any key under that
+///           child (the node after the branch in that proof).
 ///
 ///         Values are raw trie values: a storage slot's value is rlp(minimal big-endian bytes), and
-///         zero is the empty value. Proof errors are MerkleTrie's.
+///         zero is the empty value. Each call sets one key; a run of writes needs each key's proof
+///         against the root the previous write produced. Proof errors are MerkleTrie's.
 library MerkleTrieUpdate {
     error SiblingRequired();
     error BadSibling();
@@ -130,7 +134,7 @@ library MerkleTrieUpdate {
                     walk.end = End.EmptySlot;
                     break;
                 }
-            } else if (items.length == 2) {
+            } else {
                 bool isLeaf;
                 (isLeaf, walk.path) = TrieNode.decodePath(items[0]);
                 walk.matched = TrieNode.sharedNibbles(walk.path, key, consumed);
@@ -145,8 +149,6 @@ library MerkleTrieUpdate {
                 }
                 consumed += walk.path.length;
                 child = items[1];
-            } else {
-                revert MerkleTrie.BadNode();
             }
             (node, used) = _descend(child, proof, used);
         }
@@ -287,7 +289,6 @@ library MerkleTrieUpdate {
         bytes memory prefix = new bytes(1);
         prefix[0] = bytes1(uint8(nibble));
         if (childItems.length == 17) return TrieNode.shortNode(prefix, 0, 1, false, link);
-        if (childItems.length != 2) revert MerkleTrie.BadNode();
         (bool isLeaf, bytes memory childPath) = TrieNode.decodePath(childItems[0]);
         bytes memory joined = bytes.concat(prefix, childPath);
         return TrieNode.shortNode(joined, 0, joined.length, isLeaf, childItems[1]);
