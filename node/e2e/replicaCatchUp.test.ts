@@ -2,7 +2,8 @@
  * Issue 3, end to end: a sequencer process with its batcher takes 1,000 bets from 100 bettors and
  * posts them to a real anvil; a replica process started afterwards on an empty datadir, with only
  * --l1-rpc and --rollup (nothing from the sequencer), reaches the sequencer's head block hash and
- * state root from L1 alone, and serves the same receipts.
+ * state root from L1 alone, and serves the same receipts. A second replica, SIGKILLed while it
+ * catches up and restarted on its datadir, reaches the same head.
  */
 import { join } from 'node:path'
 import t from 'tap'
@@ -53,4 +54,17 @@ t.test('replica_emptyDatadir_after1000Bets_reachesSequencerHeadFromL1Alone', asy
     t.same(onReplica, onSequencer, `receipt of ${hash.slice(0, 10)} is the same on the replica`)
   }
   t.same(replica.lines.filter((line) => line.includes('"level":60')), [], 'the replica logged nothing fatal')
+
+  // a second replica, SIGKILLed while it catches up, resumes from its checkpoints on the same datadir
+  const datadir = join(rig.dir, 'replica-killed')
+  let second = await startReplica(rig, datadir)
+  await until('the second replica to derive half the blocks', async () => (await head(second.httpUrl)).number >= sealed.number / 2n, 60_000, 20)
+  await second.kill()
+  second = await startReplica(rig, datadir)
+  t.teardown(() => second.stop())
+  const resumedAt = await head(second.httpUrl)
+  t.comment(`second replica killed while catching up; it restarted at L2 block ${resumedAt.number} of ${sealed.number}`)
+  await untilHead(second.httpUrl, sealed, 'the restarted second replica', 80_000)
+  t.same(await head(second.httpUrl), sealed, 'the replica killed mid-derivation and restarted reaches the sequencer head')
+  t.same(second.lines.filter((line) => line.includes('"level":60')), [], 'the restarted replica logged nothing fatal')
 })
