@@ -249,6 +249,31 @@ t.test('update_forgedProofsAndSiblings_revert', async (t) => {
   t.ok(other.reverted || other.root !== bytesToHex(trie.root()), "another key's proof does not give the updated root")
 })
 
+t.test('update_randomByteFlipInAnyProofNode_reverts', async (t) => {
+  let reverted = 0
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 32 }), fc.uint8Array({ minLength: 1, maxLength: 40 })), { minLength: 1, maxLength: 100, size: 'max' }),
+      fc.nat(),
+      fc.nat(),
+      fc.integer({ min: 1, max: 255 }),
+      fc.uint8Array({ minLength: 0, maxLength: 40 }),
+      async (entries, pick, at, flip, value) => {
+        const trie = await buildTrie(true, entries)
+        const key = entries[pick % entries.length][0]
+        const proof = await createMerkleProof(trie, key)
+        const node = pick % proof.length
+        const forged = proof.map((n, i) => (i === node ? Uint8Array.from(n, (b, j) => (j === at % n.length ? b ^ flip : b)) : n))
+        const outcome = await update(true, { key, value, proof: forged, sibling: new Uint8Array(), root: trie.root() })
+        if (!outcome.reverted) t.fail(`flipped byte ${at % proof[node].length} of node ${node} accepted`)
+        else reverted++
+      },
+    ),
+    { numRuns: Math.ceil(30 * SCALE), seed: 14 },
+  )
+  t.comment(`${reverted} forged proofs reverted`)
+})
+
 t.test('update_deletionCollapsingIntoHashedSibling_needsTheRightSibling', async (t) => {
   // Two long values under one branch: deleting either leaves the other, hashed, as the only child.
   const entries: Entry[] = [
