@@ -307,7 +307,7 @@ export function addLogToBloom(bloom: Bloom, log: TxOutcome['logs'][number]): voi
 }
 
 /** Writes the genesis alloc (the bet engine's code and storage) into `trie` and returns the state root. */
-async function genesisRoot(genesis: Genesis, common: Common, trie: MerklePatriciaTrie): Promise<Uint8Array> {
+export async function genesisRoot(genesis: Genesis, common: Common, trie: MerklePatriciaTrie): Promise<Uint8Array> {
   const sm = new MerkleStateManager({ trie, common })
   const engine = new Address(hexToBytes(BET_ENGINE_ADDRESS))
   await sm.putAccount(engine, new Account(1n))

@@ -1,0 +1,8 @@
+export { BatchTracer, stepsOfBlocks, type BatchRange, type StepProof } from './batchTracer.ts'
+export { CommitmentWorker, type CommitmentWorkerModules, type CommitmentWorkerState } from './commitmentWorker.ts'
+export { TraceDivergedError, TraceNotFoundError, TraceWorkerError } from './errors.ts'
+export { buildTree, merkleProof, merkleRoot, rootFromProof, treeRoot, verifyMerkleProof, ZERO_LEAF } from './merkle.ts'
+export { defaultTraceOptions, type TraceOptions } from './options.ts'
+export { decodeStepState, encodeStepState, stepLeaf, type StepState } from './stepState.ts'
+export { applyStep, batchStepStates, closeBlock, genesisStepState, stepStateAfterBlock, type BatchSteps, type Step } from './steps.ts'
+export { TraceExecutor, type TraceBlockInput } from './traceExecutor.ts'

@@ -1,0 +1,14 @@
+export interface TraceOptions {
+  /**
+   * How long a batch's step states stay after its trace root was last handed to the proposer: at
+   * least the challenge window plus the time a proposal can take to land on L1. Default 8 days
+   * (a 7-day window and a day to spare); devnet's 60 s window keeps far more than it needs.
+   */
+  retainSeconds: number
+  /** the worker's log level; the node logger's by default */
+  logLevel?: string
+}
+
+export const defaultTraceOptions: TraceOptions = {
+  retainSeconds: 8 * 24 * 3600,
+}

@@ -1,0 +1,108 @@
+import type { StepState } from './stepState.ts'
+
+/**
+ * The steps of a batch and how each one moves the StepState (docs/decisions/0005), mirroring
+ * `Deriver` (node/derive/deriver.ts). State roots come from execution; this module only says where
+ * blocks open, seal and close, and which records the block rules turn into no-ops.
+ *
+ * - `blockStart`: seals the open block if it holds a tx (parentTimestamp := max(blockTimestamp,
+ *   parentTimestamp), txCount := 0), then blockTimestamp := its timestamp, blockOpen := true.
+ * - `tx` (a compact bet or a generic signed tx, one tx): a no-op when no block is open or
+ *   txCount >= maxTxsPerBlock; otherwise txCount += 1 and stateRoot := the root after the tx.
+ * - `message` (a queue-message record: the relay tx, and the forced tx when it ran): a no-op when
+ *   no block is open or txCount + 2 > maxTxsPerBlock; otherwise txCount += txs, stateRoot := root.
+ * - `skip`: a record derivation skips for a reason only execution knows (wrong nonce, bad
+ *   signature, not the queue message due, undecodable tx): a no-op.
+ * - `forced` (a queue message forced in before the batch's first chunk): seals first when the open
+ *   block has no room for 2 txs; opens a block at the L1 block's timestamp when none is open; then
+ *   txCount += txs, stateRoot := root.
+ *
+ * Closing (`closeBlock`: seal if txCount > 0, then blockOpen := false, blockTimestamp := 0,
+ * txCount := 0) has no step of its own: it runs at the start of the batch's first forced step and
+ * at the start of its first record step (Deriver.forceOverdue and deriveChunk on a new batch both
+ * begin with endBlock). A verifier of step i needs to know whether step i is one of those two.
+ */
+export type Step =
+  | { kind: 'blockStart'; timestamp: bigint }
+  | { kind: 'tx'; stateRoot: Uint8Array }
+  | { kind: 'message'; txs: 1 | 2; stateRoot: Uint8Array }
+  | { kind: 'skip' }
+  | { kind: 'forced'; l1Timestamp: bigint; txs: 1 | 2; stateRoot: Uint8Array }
+
+export interface BatchSteps {
+  /** queue messages forced in before the batch's first chunk (derivation's sequencer window) */
+  forced: Extract<Step, { kind: 'forced' }>[]
+  /** one step per record the batch's chunks decode to, in order */
+  records: Exclude<Step, { kind: 'forced' }>[]
+}
+
+/** Txs one message can add to a block (node/l1/relay.ts MAX_TXS_PER_MESSAGE). */
+const TXS_PER_MESSAGE = 2
+
+export class StepRuleError extends Error {
+  override readonly name = 'StepRuleError'
+}
+
+/** The state derivation starts from: the genesis block sealed, no block start read. */
+export function genesisStepState(stateRoot: Uint8Array, timestamp: bigint): StepState {
+  return { stateRoot, parentTimestamp: timestamp, blockTimestamp: 0n, blockOpen: false, txCount: 0 }
+}
+
+/**
+ * The state after a batch that ends with block `block` and the planner's closing block start (its
+ * timestamp again): the block sealed, a block start read and no tx after it. It is the next batch's leaf 0.
+ */
+export function stepStateAfterBlock(block: { stateRoot: Uint8Array; timestamp: bigint }): StepState {
+  return { stateRoot: block.stateRoot, parentTimestamp: block.timestamp, blockTimestamp: block.timestamp, blockOpen: true, txCount: 0 }
+}
+
+export function closeBlock(s: StepState): StepState {
+  return { stateRoot: s.stateRoot, parentTimestamp: sealedParent(s), blockTimestamp: 0n, blockOpen: false, txCount: 0 }
+}
+
+function sealedParent(s: StepState): bigint {
+  if (s.txCount === 0) return s.parentTimestamp
+  return s.blockTimestamp > s.parentTimestamp ? s.blockTimestamp : s.parentTimestamp
+}
+
+/** Whether a record step with txs would be applied by derivation's block rules (false: it is a no-op). */
+export function recordFits(s: StepState, kind: 'tx' | 'message', maxTxsPerBlock: number): boolean {
+  if (!s.blockOpen) return false
+  return kind === 'tx' ? s.txCount < maxTxsPerBlock : s.txCount + TXS_PER_MESSAGE <= maxTxsPerBlock
+}
+
+/** The state after `step` from `s` (closing, when due, is the caller's: see `batchStepStates`). */
+export function applyStep(s: StepState, step: Step, maxTxsPerBlock: number): StepState {
+  switch (step.kind) {
+    case 'blockStart':
+      return { stateRoot: s.stateRoot, parentTimestamp: sealedParent(s), blockTimestamp: step.timestamp, blockOpen: true, txCount: 0 }
+    case 'skip':
+      return s
+    case 'tx':
+    case 'message': {
+      if (!recordFits(s, step.kind, maxTxsPerBlock)) throw new StepRuleError(`a ${step.kind} record with a state root where derivation's block rules make it a no-op`)
+      return { ...s, stateRoot: step.stateRoot, txCount: s.txCount + (step.kind === 'tx' ? 1 : step.txs) }
+    }
+    case 'forced': {
+      let open = s
+      if (open.blockOpen && open.txCount + TXS_PER_MESSAGE > maxTxsPerBlock) open = closeBlock(open)
+      if (!open.blockOpen) open = { ...open, blockTimestamp: step.l1Timestamp, blockOpen: true, txCount: 0 }
+      return { ...open, stateRoot: step.stateRoot, txCount: open.txCount + step.txs }
+    }
+  }
+}
+
+/** Leaves' states of a batch: [pre, after step 1, ..., after step n]. */
+export function batchStepStates(pre: StepState, steps: BatchSteps, maxTxsPerBlock: number): StepState[] {
+  const states = [pre]
+  let s = pre
+  steps.forced.forEach((step, i) => {
+    s = applyStep(i === 0 ? closeBlock(s) : s, step, maxTxsPerBlock)
+    states.push(s)
+  })
+  steps.records.forEach((step, i) => {
+    s = applyStep(i === 0 ? closeBlock(s) : s, step, maxTxsPerBlock)
+    states.push(s)
+  })
+  return states
+}

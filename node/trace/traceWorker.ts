@@ -1,0 +1,82 @@
+/**
+ * The commitment worker's thread (worker_threads): it owns DATADIR/trace, executes the sealed blocks
+ * the main thread feeds it in order, and answers trace roots and step proofs. Started by
+ * CommitmentWorker (commitmentWorker.ts); never imported by the main thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { pino } from 'pino'
+import { openLevel } from '../storage/level.ts'
+import { BatchTracer } from './batchTracer.ts'
+import { serializeError, unpackTxs, type BlockMessage, type CallMessage, type FromWorker, type ToWorker, type TraceWorkerData } from './protocol.ts'
+import { TraceExecutor } from './traceExecutor.ts'
+
+const port = parentPort!
+const data = workerData as TraceWorkerData
+const logger = pino({ level: data.logLevel, base: { thread: 'trace' } })
+const post = (message: FromWorker) => port.postMessage(message)
+
+const db = await openLevel(data.dbPath)
+const executor = await TraceExecutor.init(data.genesis, { db, logger })
+const tracer = new BatchTracer({ maxTxsPerBlock: data.genesis.maxTxsPerBlock, retainMs: data.retainMs }, { store: executor.store, logger })
+
+/** Blocks, batch traces and the close run one at a time, in the order they came. */
+let queue: Promise<unknown> = Promise.resolve()
+function serial<T>(run: () => Promise<T>): Promise<T> {
+  const result = queue.then(run)
+  queue = result.catch(() => undefined)
+  return result
+}
+
+/** Calls waiting for the executor to reach a block. */
+const waiting: { number: bigint; resolve: () => void; reject: (e: unknown) => void }[] = []
+
+function reached(number: bigint): Promise<void> {
+  if (executor.head.number >= number) return Promise.resolve()
+  if (executor.error !== undefined) return Promise.reject(executor.error)
+  return new Promise((resolve, reject) => waiting.push({ number, resolve, reject }))
+}
+
+async function executeBlock(message: BlockMessage): Promise<void> {
+  if (executor.error !== undefined) return
+  try {
+    await executor.executeBlock({ ...message, txs: unpackTxs(message.txs, message.lengths) })
+  } catch (e) {
+    post({ type: 'failed', error: serializeError(e) })
+    for (const w of waiting.splice(0)) w.reject(e)
+    return
+  }
+  post({ type: 'executed', number: message.number })
+  for (let i = waiting.length - 1; i >= 0; i--) {
+    if (waiting[i].number <= message.number) waiting.splice(i, 1)[0].resolve()
+  }
+}
+
+async function call(message: CallMessage): Promise<unknown> {
+  switch (message.method) {
+    case 'traceRoot':
+      await reached(message.batch.toBlock)
+      return serial(() => tracer.traceRoot(message.batch))
+    case 'proveStep':
+      return serial(() => tracer.proveStep(message.batchIndex, message.step))
+    case 'close':
+      await serial(async () => undefined)
+      await db.close()
+      return undefined
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'block') {
+    void serial(() => executeBlock(message))
+    return
+  }
+  call(message).then(
+    (value) => {
+      post({ type: 'result', id: message.id, value })
+      if (message.method === 'close') port.close()
+    },
+    (error) => post({ type: 'result', id: message.id, error: serializeError(error) }),
+  )
+})
+
+post({ type: 'ready', head: { number: executor.head.number, hash: executor.head.hash } })
