@@ -134,7 +134,7 @@ function resolveOps(entries: Entry[], ops: [number | null, Uint8Array, Uint8Arra
   return ops.map(([pick, fresh, value]) => [pick === null || entries.length === 0 ? fresh : entries[pick % entries.length][0], value])
 }
 
-/** The suite checks about 300 random updates; ROLLBOOK_FUZZ_SCALE=10 runs ten times as many tries (some 4,500 updates, 10+ minutes). */
+/** The suite checks about 300 random updates; ROLLBOOK_FUZZ_SCALE=10 runs ten times as many tries (over 3,000 updates, about 10 minutes). */
 const SCALE = Number(process.env.ROLLBOOK_FUZZ_SCALE ?? 1)
 
 function reportKinds(t: { comment: (message: string) => void; ok: (value: boolean, message: string) => void }, kinds: Map<string, number>, required: string[]) {
