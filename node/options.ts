@@ -29,6 +29,8 @@ export const NodeOptionsSchema = z
       .string()
       .refine((v) => isHex(v) && v.length === 66, { message: 'expected 32 bytes of 0x-prefixed hex' })
       .optional(),
+    /** with the proposer: trace roots from the commitment worker (DATADIR/trace); false posts bytes32(0) */
+    trace: z.boolean().default(true),
     /** wei bonded per output (a decimal string); the contract's minBond when omitted */
     proposerBond: z.string().regex(/^\d+$/, 'expected wei as a decimal string').optional(),
     /** challenger: the L1 key fraud proofs will be sent from (issue 4; today the challenger only checks outputs) */

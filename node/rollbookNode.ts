@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { createPublicClient, http, type Hex, type PublicClient } from 'viem'
 import { Batcher } from '../sequencer/batcher/index.ts'
-import { Proposer } from '../sequencer/proposer/index.ts'
+import { Proposer, ProposerCriticalError, type TraceRootFn } from '../sequencer/proposer/index.ts'
 import { PreconfLog } from '../sequencer/preconfLog.ts'
 import { Sequencer } from '../sequencer/sequencer.ts'
 import { MethodRegistry, RpcServer, SubscriptionRegistry } from './api/index.ts'
@@ -20,6 +20,7 @@ import { parseRollupConfig, type RollupConfig } from './rollup/config.ts'
 import { parseNodeOptions, OptionsError, type NodeOptions, type NodeOptionsInput } from './options.ts'
 import { openLevel, type RollbookLevel } from './storage/level.ts'
 import { QueueWatcher } from './l1/queueWatcher.ts'
+import { CommitmentWorker, TraceDivergedError, TraceWorkerError } from './trace/index.ts'
 import { Challenger } from '../prover-fraud/challenger.ts'
 
 export const CLIENT_VERSION = 'rollbook/v0.1.0'
@@ -40,6 +41,7 @@ export interface RollbookNodeParts {
   sequencer?: Sequencer
   batcher?: Batcher
   proposer?: Proposer
+  trace?: CommitmentWorker
   queueWatcher?: QueueWatcher
   replica?: Replica
   challenger?: Challenger
@@ -62,6 +64,8 @@ export class RollbookNode {
   readonly sequencer: Sequencer | undefined
   readonly batcher: Batcher | undefined
   readonly proposer: Proposer | undefined
+  /** the commitment worker: trace roots for the proposer (with --proposer-key, unless --no-trace) */
+  readonly trace: CommitmentWorker | undefined
   readonly queueWatcher: QueueWatcher | undefined
   readonly replica: Replica | undefined
   readonly challenger: Challenger | undefined
@@ -79,6 +83,7 @@ export class RollbookNode {
     this.sequencer = parts.sequencer
     this.batcher = parts.batcher
     this.proposer = parts.proposer
+    this.trace = parts.trace
     this.queueWatcher = parts.queueWatcher
     this.replica = parts.replica
     this.challenger = parts.challenger
@@ -157,7 +162,12 @@ export class RollbookNode {
           started.push(batcher)
         }
         let proposer: Proposer | undefined
+        let trace: CommitmentWorker | undefined
         if (opts.proposerKey !== undefined && batcher !== undefined) {
+          if (opts.trace) {
+            trace = await CommitmentWorker.start({ datadir: opts.datadir }, { chain, events, logger: log })
+            started.push(trace)
+          }
           proposer = new Proposer(
             {
               l1RpcUrl: opts.l1Rpc!,
@@ -168,7 +178,7 @@ export class RollbookNode {
               l1Confirmations: opts.l1Confirmations,
               ...(opts.proposerBond !== undefined ? { bond: opts.proposerBond } : {}),
             },
-            { store: chain.store, logger: log },
+            { store: chain.store, logger: log, ...(trace === undefined ? {} : { traceRoot: traceRootFrom(trace) }) },
           )
           await proposer.start()
           started.push(proposer)
@@ -183,7 +193,7 @@ export class RollbookNode {
           queueWatcher.start()
           started.push(queueWatcher)
         }
-        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher, proposer, queueWatcher }
+        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher, proposer, trace, queueWatcher }
       }
       const server = new RpcServer(
         { host: opts.host, port: opts.port },
@@ -210,6 +220,7 @@ export class RollbookNode {
     // the batcher first: it reads the sealed blocks the sequencer writes
     await this.queueWatcher?.stop()
     await this.proposer?.stop()
+    await this.trace?.stop()
     await this.batcher?.stop()
     await this.server.close()
     await this.challenger?.stop()
@@ -217,6 +228,18 @@ export class RollbookNode {
     await this.sequencer?.stop()
     await this.db.close()
     this.logger.info('rollbook node stopped')
+  }
+}
+
+/** The proposer's trace roots from the commitment worker; a worker that diverged or died stops the proposer (a wrong trace root loses the bond). */
+function traceRootFrom(trace: CommitmentWorker): TraceRootFn {
+  return async (batch) => {
+    try {
+      return await trace.traceRoot(batch)
+    } catch (e) {
+      if (e instanceof TraceDivergedError || e instanceof TraceWorkerError) throw new ProposerCriticalError(`no trace root for batch ${batch.batchIndex}: ${e.message}`, { cause: e })
+      throw e
+    }
   }
 }
 

@@ -32,6 +32,8 @@ Options:
                         with this L1 key and a bond (needs --batcher-key;
                         must be another key)
   --proposer-bond <wei> bond per output (default: the contract's minBond) env ROLLBOOK_PROPOSER_BOND
+  --no-trace            proposer: post bytes32(0) trace roots, no commitment env ROLLBOOK_TRACE=0
+                        worker (default: trace roots from the worker, in <datadir>/trace)
   --l1-poll <ms>        how often L1 is read for deposits, forced txs    env ROLLBOOK_L1_POLL
                         and (replica) new blocks (default 500)
   --challenger-key <hex> challenger: the L1 key for fraud proofs       env ROLLBOOK_CHALLENGER_KEY
@@ -99,6 +101,7 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
         'batcher-key': { type: 'string' },
         'proposer-key': { type: 'string' },
         'proposer-bond': { type: 'string' },
+        'no-trace': { type: 'boolean' },
         'l1-poll': { type: 'string' },
         'sequencer-rpc': { type: 'string' },
         'challenger-key': { type: 'string' },
@@ -129,6 +132,7 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
     batcherKey: values['batcher-key'] ?? env.ROLLBOOK_BATCHER_KEY,
     proposerKey: values['proposer-key'] ?? env.ROLLBOOK_PROPOSER_KEY,
     proposerBond: values['proposer-bond'] ?? env.ROLLBOOK_PROPOSER_BOND,
+    trace: values['no-trace'] === true ? false : env.ROLLBOOK_TRACE === undefined ? undefined : env.ROLLBOOK_TRACE !== '0',
     l1PollMs: intOption('l1-poll', values['l1-poll'] ?? env.ROLLBOOK_L1_POLL),
     sequencerRpc: values['sequencer-rpc'] ?? env.ROLLBOOK_SEQUENCER_RPC,
     challengerKey: values['challenger-key'] ?? env.ROLLBOOK_CHALLENGER_KEY,
