@@ -29,8 +29,10 @@ library TrieNode {
                 }
                 let word := mload(cursor)
                 let prefix := byte(0, word)
-                let size := 1
-                if gt(prefix, 0x7f) {
+                // Most items of a branch are hash references (0xa0) or empty (0x80).
+                let size := 33
+                if iszero(eq(prefix, 0xa0)) { size := 1 }
+                if and(gt(prefix, 0x80), iszero(eq(prefix, 0xa0))) {
                     let listPrefix := gt(prefix, 0xbf)
                     let base := 0x80
                     if listPrefix { base := 0xc0 }
