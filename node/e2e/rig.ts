@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { keccak256, type Hex } from 'viem'
+import { createPublicClient, createTestClient, createWalletClient, defineChain, http, keccak256, type Account, type Hex } from 'viem'
 import { calldata, TestSigner, testAccounts, type TestAccount } from '../chain/fastpath/testing.ts'
 import { devAccounts, devGenesis, DEV_CHAIN_ID, DEV_STAKE_BALANCE, genesisToJson, parseGenesis } from '../chain/genesis.ts'
 import { startAnvil, type StartAnvilOptions } from '../testing/anvil.ts'
@@ -14,7 +14,6 @@ import { startNodeProcess, type NodeProcess } from '../testing/testNode.ts'
 import { rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
 import { blocksFromChunks, readPostedChunks, sequencerKey, type BlockContent, type PostedChunkTx } from '../../sequencer/batcher/testing.ts'
 import { deployContracts, type Deployment, type L1 } from '../../bridge-contracts/test/l1/fixtures.ts'
-import { createPublicClient, createTestClient, createWalletClient, defineChain, http, type Account } from 'viem'
 
 export { sequencerKey }
 
