@@ -50,6 +50,43 @@ const bettors = new Bettors(bettorAccounts(BETTORS))
 let betsSent = 0
 const logged = (node: { lines: string[] }, msg: string) => node.lines.filter((line) => line.includes(`"msg":"${msg}"`))
 
+/**
+ * Reads the replica all the time (head block, then a receipt, an account at that block number and
+ * the block by hash), so that reads land while it rewinds; every answer must be a result, never an
+ * error.
+ */
+const readErrors: string[] = []
+let gone = 0
+let reading = true
+const reader = (async () => {
+  while (reading) {
+    try {
+      const latest = await rpc(replica.httpUrl, 'eth_getBlockByNumber', ['latest', false])
+      if (latest.error !== undefined) readErrors.push(`eth_getBlockByNumber: ${latest.error.message}`)
+      const tx = latest.result?.transactions?.[0]
+      if (tx !== undefined) {
+        for (const [method, params] of [
+          ['eth_getTransactionReceipt', [tx]],
+          ['eth_getTransactionCount', [bettorAccounts(1)[0].address, latest.result.number]],
+          ['eth_getBlockByHash', [latest.result.hash, true]],
+        ] as const) {
+          const answer = await rpc(replica.httpUrl, method, [...params])
+          // a block number read a moment ago can be gone after a rewind: geth's answer for a missing block
+          if (answer.error?.message === 'header not found' && method === 'eth_getTransactionCount') gone++
+          else if (answer.error !== undefined) readErrors.push(`${method}: ${answer.error.message}`)
+        }
+      }
+    } catch (e) {
+      readErrors.push(`request failed: ${(e as Error).message}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+})()
+t.teardown(async () => {
+  reading = false
+  await reader
+})
+
 /** Two rounds of one bet from each bettor at once (~100 bets in a block or two, several 1,000-byte chunks each), all posted and derived. */
 async function betAndPostAll(): Promise<{ hashes: Hex[]; sealed: Head }> {
   const hashes: Hex[] = []
@@ -163,4 +200,7 @@ t.test('l1Reorg_whileTheSequencerIsDown_restartedBatcherRepostsTheDroppedChunks_
   t.same(blocksOnL1(after).map((b) => b.txs.map(txHashOf)), await blockTxHashes(sequencer.httpUrl, sealed.number), 'L2 blocks 1..head each appear on L1 exactly once, in order')
   t.same(await head(replica.httpUrl), await head(sequencer.httpUrl), 'replica head == sequencer head: number, hash and state root')
   t.same(replica.lines.filter((line) => line.includes('"level":60')), [], 'the replica logged nothing fatal')
+  reading = false
+  await reader
+  t.same(readErrors, [], `every read of the replica, through all three rewinds, was answered with a result (or, ${gone} times, 'header not found' for a block number a rewind had just taken back)`)
 })
