@@ -81,6 +81,7 @@ export class CommitmentWorker {
       genesis: modules.chain.genesis,
       retainMs: options.retainSeconds * 1000,
       logLevel: options.logLevel ?? modules.logger.level,
+      niceness: options.niceness,
       tsxApi: import.meta.resolve('tsx/esm/api'),
       entry: new URL('./traceWorker.ts', import.meta.url).href,
     }
@@ -220,6 +221,8 @@ export class CommitmentWorker {
 
   private send(block: Block): void {
     const { txs, lengths } = packTxs(block.transactions.map((tx) => tx.serialize()))
+    const senders = new Uint8Array(64 * block.transactions.length)
+    block.transactions.forEach((tx, i) => senders.set(tx.cache.senderPubKey ?? tx.getSenderPublicKey(), 64 * i))
     const message: BlockMessage = {
       type: 'block',
       number: block.header.number,
@@ -229,8 +232,9 @@ export class CommitmentWorker {
       stateRoot: block.header.stateRoot,
       txs,
       lengths,
+      senders,
     }
-    this.worker.postMessage(message, [txs.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer])
+    this.worker.postMessage(message, [txs.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer, senders.buffer as ArrayBuffer])
   }
 
   private fail(error: Error): void {

@@ -7,8 +7,14 @@ export interface TraceOptions {
   retainSeconds: number
   /** the worker's log level; the node logger's by default */
   logLevel?: string
+  /**
+   * The worker thread's nice value (Linux; elsewhere ignored): the trace is needed seconds later,
+   * not now, so it takes the CPU the sequencer leaves. 0 shares it equally.
+   */
+  niceness: number
 }
 
 export const defaultTraceOptions: TraceOptions = {
   retainSeconds: 8 * 24 * 3600,
+  niceness: 10,
 }

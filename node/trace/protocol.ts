@@ -8,6 +8,8 @@ export interface TraceWorkerData {
   genesis: Genesis
   retainMs: number
   logLevel: string
+  /** the worker thread's nice value (Linux): it yields the CPU to the sequencer's thread */
+  niceness: number
 }
 
 /** A sealed block: header fields, the root to reach, and its raw txs packed in one transferred buffer. */
@@ -22,6 +24,8 @@ export interface BlockMessage {
   txs: Uint8Array
   /** the byte length of each raw tx, in order */
   lengths: Uint32Array
+  /** each tx's sender public key (64 bytes each, in order), as the sequencer recovered it: the worker does not recover them again */
+  senders: Uint8Array
 }
 
 export type CallMessage =

@@ -28,6 +28,8 @@ export interface TraceBlockInput {
   timestamp: bigint
   stateRoot: Uint8Array
   txs: Uint8Array[]
+  /** each tx's sender public key, as the sequencer recovered it (saves recovering it again); recovered when absent */
+  senderPublicKeys?: Uint8Array[]
 }
 
 export interface TraceExecutorModules {
@@ -114,7 +116,12 @@ export class TraceExecutor {
     if (input.number !== this.headValue.number + 1n) throw new Error(`trace: block ${input.number} fed after block ${this.headValue.number}`)
     const { state, trieDb, txCommon } = this.parts
     const context = this.blockContext(input)
-    const txs = input.txs.map((raw) => createTxFromRLP(raw, { common: txCommon }))
+    const txs = input.txs.map((raw, i) => {
+      const tx = createTxFromRLP(raw, { common: txCommon })
+      const publicKey = input.senderPublicKeys?.[i]
+      if (publicKey !== undefined) tx.cache.senderPubKey = publicKey
+      return tx
+    })
     trieDb.startBuffering()
     let ops
     const roots: Uint8Array[] = []

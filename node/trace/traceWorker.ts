@@ -3,6 +3,8 @@
  * the main thread feeds it in order, and answers trace roots and step proofs. Started by
  * CommitmentWorker (commitmentWorker.ts); never imported by the main thread.
  */
+import { readlinkSync } from 'node:fs'
+import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { pino } from 'pino'
 import { openLevel } from '../storage/level.ts'
@@ -14,6 +16,8 @@ const port = parentPort!
 const data = workerData as TraceWorkerData
 const logger = pino({ level: data.logLevel, base: { thread: 'trace' } })
 const post = (message: FromWorker) => port.postMessage(message)
+
+lowerThreadPriority(data.niceness)
 
 const db = await openLevel(data.dbPath)
 const executor = await TraceExecutor.init(data.genesis, { db, logger })
@@ -39,7 +43,8 @@ function reached(number: bigint): Promise<void> {
 async function executeBlock(message: BlockMessage): Promise<void> {
   if (executor.error !== undefined) return
   try {
-    await executor.executeBlock({ ...message, txs: unpackTxs(message.txs, message.lengths) })
+    const senderPublicKeys = Array.from({ length: message.lengths.length }, (_, i) => message.senders.subarray(64 * i, 64 * (i + 1)))
+    await executor.executeBlock({ ...message, txs: unpackTxs(message.txs, message.lengths), senderPublicKeys })
   } catch (e) {
     post({ type: 'failed', error: serializeError(e) })
     for (const w of waiting.splice(0)) w.reject(e)
@@ -80,3 +85,14 @@ port.on('message', (message: ToWorker) => {
 })
 
 post({ type: 'ready', head: { number: executor.head.number, hash: executor.head.hash } })
+
+/** On Linux a thread is a task with a nice value of its own: this one's, not the process's (the sequencer's thread). */
+function lowerThreadPriority(niceness: number): void {
+  if (niceness === 0) return
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    if (Number.isInteger(tid) && tid !== process.pid) setPriority(tid, niceness)
+  } catch (e) {
+    logger.info({ err: (e as Error).message }, 'the trace thread keeps the normal priority')
+  }
+}

@@ -4,7 +4,8 @@
  * Env: BENCH_BETS (saturating run, default 12000), BENCH_PACED_BETS (default half of it),
  * BENCH_SECONDS (each run stops sending after this, default 25), BENCH_BETTORS (200),
  * BENCH_IN_FLIGHT (64). Then the L1 sections of issue 3 (L1 cost per bet, replica speed: see
- * l1Bench.ts). BENCH_ONLY=l2,l1cost,replica runs only the sections named.
+ * l1Bench.ts), and the trace's cost to the sequencer (traceBench.ts). BENCH_ONLY=l2,l1cost,replica,trace
+ * runs only the sections named.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os'
 import { DEV_CHAIN_ID } from '../../node/chain/genesis.ts'
@@ -14,6 +15,7 @@ import { runL2Bench, type SignedWorkload } from './l2Bench.ts'
 import { l2Ratios, printL2Details, printL2Table, saveRun, type BenchRun } from './report.ts'
 import { measureClientOverhead } from './clientOverhead.ts'
 import { signAll } from './signing.ts'
+import { printTraceBench, runTraceBench } from './traceBench.ts'
 import { startAnvil } from './anvilTarget.ts'
 import { startRollbook } from './rollbookTarget.ts'
 import { benchAccounts, benchGenesis, betTasks, marketTasks } from './workload.ts'
@@ -27,8 +29,9 @@ async function main(): Promise<void> {
   const sections = benchSections()
   if (!sections.has('l2')) {
     const startedAt = new Date().toISOString()
-    const l1 = await runL1Bench(sections)
-    console.log(`\nresults appended to ${saveRun({ startedAt, machine, config: {}, loadAverage: { start: load1, end: loadavg()[0] }, l1 })}`)
+    const l1 = sections.has('l1cost') || sections.has('replica') ? await runL1Bench(sections) : undefined
+    const trace = await traceSection(sections)
+    console.log(`\nresults appended to ${saveRun({ startedAt, machine, config: {}, loadAverage: { start: load1, end: loadavg()[0] }, l1, ...(trace === undefined ? {} : { trace }) })}`)
     return
   }
   console.log(
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
   console.log('')
   printL2Details([rollbook, anvil])
   const l1 = sections.has('l1cost') || sections.has('replica') ? await runL1Bench(sections, rollbook.saturating.ratePerS) : undefined
+  const trace = await traceSection(sections)
 
   const run: BenchRun = {
     startedAt,
@@ -79,8 +83,17 @@ async function main(): Promise<void> {
     client,
     l2: { rollbook, anvil, ratio },
     l1,
+    ...(trace === undefined ? {} : { trace }),
   }
   console.log(`\nresults appended to ${saveRun(run)}`)
+}
+
+async function traceSection(sections: Set<string>) {
+  if (!sections.has('trace')) return undefined
+  const trace = await runTraceBench()
+  console.log('\nTrace cost to the sequencer')
+  printTraceBench(trace)
+  return trace
 }
 
 main().then(

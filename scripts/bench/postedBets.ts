@@ -64,7 +64,7 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
 }
 
 /** Submits in order, at most `inFlight` open; resolves when every tx is preconfirmed and succeeded. */
-async function submitAll(node: RollbookNode, txs: SignedTx[], inFlight: number): Promise<void> {
+export async function submitAll(node: RollbookNode, txs: SignedTx[], inFlight: number): Promise<void> {
   const sequencer = node.sequencer!
   let next = 0
   await Promise.all(
@@ -79,7 +79,7 @@ async function submitAll(node: RollbookNode, txs: SignedTx[], inFlight: number):
 }
 
 /** Waits until the tx is in a sealed block: no longer in the open or sealing block, and indexed by the store. */
-async function waitSealed(node: RollbookNode, hash: Hex): Promise<void> {
+export async function waitSealed(node: RollbookNode, hash: Hex): Promise<void> {
   const store = node.chain.store
   await waitFor(`tx ${hash} sealed`, async () => node.sequencer!.findPreconfirmed(hash) === undefined && (await store.getTxLocation(hexToBytes(hash))) !== undefined)
 }
@@ -96,7 +96,7 @@ async function waitPosted(node: RollbookNode): Promise<bigint> {
 }
 
 /** Submits the bets and times them: to the last preconfirmation (the rate), and to its block sealed. */
-async function sequenceTimed(node: RollbookNode, bets: SignedTx[], inFlight: number): Promise<SequencingRate> {
+export async function sequenceTimed(node: RollbookNode, bets: SignedTx[], inFlight: number): Promise<SequencingRate> {
   const start = performance.now()
   await submitAll(node, bets, inFlight)
   const preconfirmedAt = performance.now()
