@@ -126,14 +126,38 @@ library RecordDecoder {
         assembly ("memory-safe") {
             let data := add(chunk, 32)
             let length := mload(chunk)
-            // the end of the varint at i, 0 when it runs off the chunk
+            // the end of the varint at i, 0 when it runs off the chunk. Its first five bytes at
+            // once: m has bit 39, 31, 23, 15 or 7 set where byte 0 to 4 is below 0x80 (an end)
             function skipVarint(d, len, i) -> e {
-                for {} lt(i, len) { i := add(i, 1) } {
-                    if lt(byte(0, mload(add(d, i))), 0x80) {
-                        e := add(i, 1)
-                        leave
+                let m := and(not(shr(216, mload(add(d, i)))), 0x8080808080)
+                switch gt(m, 0x7fffffffff)
+                case 1 { e := add(i, 1) }
+                default {
+                    switch gt(m, 0x7fffffff)
+                    case 1 { e := add(i, 2) }
+                    default {
+                        switch gt(m, 0x7fffff)
+                        case 1 { e := add(i, 3) }
+                        default {
+                            switch gt(m, 0x7fff)
+                            case 1 { e := add(i, 4) }
+                            default {
+                                if m { e := add(i, 5) }
+                                // longer: byte by byte (bytes read past the chunk are not its own)
+                                if iszero(m) {
+                                    for { i := add(i, 5) } lt(i, len) { i := add(i, 1) } {
+                                        if lt(byte(0, mload(add(d, i))), 0x80) {
+                                            e := add(i, 1)
+                                            leave
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
+                // an end found past the chunk's last byte: the varint runs off the chunk
+                if gt(e, len) { e := 0 }
             }
             // the end of the generic record's tx at i: its length minimal, 1 to 2^32-1, in the chunk
             function skipSized(d, len, i) -> e {

@@ -218,7 +218,7 @@ library TxDecoder {
         // viem caps the fee at 2^256-1 and the tip at the fee
         if (wide || t.maxPriorityFeePerGas > t.gasPrice) return false;
         if (!_readCommon(c, t)) return false;
-        if (!_readAccessList(c)) return false;
+        if (!_readAccessList(c, t)) return false;
         uint256 unsignedLength = c.ptr - unsignedStart;
         (t.yParity, wide) = c.readUint();
         if (wide || t.yParity > 1) return false;
@@ -245,8 +245,8 @@ library TxDecoder {
         (uint256 v, bool wideV) = c.readUint();
         bool wideR;
         bool wideS;
-        (t.r, wideR) = c.readUint();
-        (t.s, wideS) = c.readUint();
+        (t.r, wideR) = _readLegacySignatureValue(c);
+        (t.s, wideS) = _readLegacySignatureValue(c);
         if (!c.done() || wideV) return false;
         // both empty is an unsigned tx (RLP integers are minimal: empty is zero)
         if (t.r == 0 && !wideR && t.s == 0 && !wideS) return false;
@@ -254,10 +254,18 @@ library TxDecoder {
         if (v != chainId * 2 + 35 && v != chainId * 2 + 36) return false;
         t.chainId = chainId;
         t.yParity = v - (chainId * 2 + 35);
-        // viem keeps a legacy r or s of any length; ethereumjs refuses one over 256 bits
+        // viem keeps a legacy r or s of any length, even a list; ethereumjs refuses them
         if (wideR || wideS) t.overwide = true;
         t.signingHash = _hashLegacy(unsignedStart, fieldsLength, chainId);
         return true;
+    }
+
+    /// @notice A legacy r or s: viem keeps it as read and re-serializes it as is, so any canonical
+    ///         item passes its round trip, even a list (then `wide`, as ethereumjs refuses it).
+    function _readLegacySignatureValue(RlpCursor memory c) private pure returns (uint256 value, bool wide) {
+        if (!c.nextIsList()) return c.readUint();
+        c.skipItem();
+        return (0, true);
     }
 
     /// @notice gas, to, value, data: the fields every type shares, in that order.
@@ -291,8 +299,10 @@ library TxDecoder {
         return true;
     }
 
-    /// @notice [[address, [storageKey, ...]], ...]: 20-byte addresses and 32-byte keys.
-    function _readAccessList(RlpCursor memory c) private pure returns (bool) {
+    /// @notice [[address, [storageKey, ...]], ...]: 20-byte addresses and 32-byte keys. viem
+    ///         checks a key's size as `key.length - 2 == 64`, so a list of 66 items passes too
+    ///         (and makes the tx overwide: ethereumjs refuses it).
+    function _readAccessList(RlpCursor memory c, Tx memory t) private pure returns (bool) {
         RlpCursor memory list = c.readList();
         while (list.ok && list.ptr < list.end) {
             RlpCursor memory entry = list.readList();
@@ -300,8 +310,14 @@ library TxDecoder {
             RlpCursor memory keys = entry.readList();
             if (!entry.done() || addressLength != 20) return false;
             while (keys.ok && keys.ptr < keys.end) {
-                (, uint256 keyLength) = keys.readString();
-                if (keyLength != 32) return false;
+                if (keys.nextIsList()) {
+                    (, uint256 count) = keys.skipItem();
+                    if (count != 66) return false;
+                    t.overwide = true;
+                } else {
+                    (, uint256 keyLength) = keys.readString();
+                    if (keyLength != 32) return false;
+                }
             }
             if (!keys.ok) return false;
         }

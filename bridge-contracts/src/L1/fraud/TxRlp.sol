@@ -98,6 +98,30 @@ library TxRlp {
         }
     }
 
+    /// @notice Skips the next item, checking that it is canonical all the way down; for a list,
+    ///         how many items it has.
+    function skipItem(RlpCursor memory c) internal pure returns (bool list, uint256 count) {
+        (bool ok, bool isList, uint256 payload, uint256 length, uint256 next) = header(c.ptr, c.end);
+        if (!c.ok || !ok) {
+            c.ok = false;
+            return (false, 0);
+        }
+        c.ptr = next;
+        if (!isList) return (false, 0);
+        RlpCursor memory inner = RlpCursor(payload, payload + length, true);
+        while (inner.ok && inner.ptr < inner.end) {
+            skipItem(inner);
+            count++;
+        }
+        if (!inner.ok) c.ok = false;
+        return (true, count);
+    }
+
+    /// @notice Whether the next item is a list (false at the end or on a bad header).
+    function nextIsList(RlpCursor memory c) internal pure returns (bool) {
+        return c.ptr < c.end && byteAt(c.ptr) >= 0xc0;
+    }
+
     /// @notice Whether the cursor is ok and has read its list to the end.
     function done(RlpCursor memory c) internal pure returns (bool) {
         return c.ok && c.ptr == c.end;
