@@ -32,7 +32,8 @@ export class RecordingTrieDb implements DB<string, TrieValue> {
     } else {
       value = await this.readNode(hexToBytes(`0x${key}`))
       if (value === undefined) return undefined
-      this.read.set(key, value)
+      // trie nodes only: contract code shares the store under a prefixed (33-byte) key
+      if (key.length === 64) this.read.set(key, value)
     }
     return opts?.valueEncoding === 'string' ? bytesToHex(value).slice(2) : value
   }

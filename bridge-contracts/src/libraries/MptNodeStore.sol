@@ -96,7 +96,7 @@ library MptNodeStore {
         RlpItem current = RlpReader.toItem(node(store, root));
         uint256 consumed;
         while (true) {
-            RlpItem[] memory items = current.readList();
+            RlpItem[] memory items = _readNode(current);
             RlpItem child;
             if (items.length == 17) {
                 if (consumed == key.length) return items[16].readBytes();
@@ -161,7 +161,7 @@ library MptNodeStore {
     ) private pure returns (bytes memory, bool unchanged) {
         uint256 consumed;
         while (true) {
-            RlpItem[] memory items = current.readList();
+            RlpItem[] memory items = _readNode(current);
             walk.nodes[walk.depth] = items;
             walk.consumed[walk.depth] = consumed;
             walk.depth++;
@@ -248,7 +248,7 @@ library MptNodeStore {
             return _setBranchSlot(store, items, uint8(key[consumed]), link);
         }
         // An extension's child is a branch of two or more occupants: it can collapse, not vanish.
-        RlpItem[] memory childItems = RlpReader.toItem(child).readList();
+        RlpItem[] memory childItems = _readNode(RlpReader.toItem(child));
         if (childItems.length == 17) return RlpWriter.encodePair(items[0], _reference(store, child));
         (, bytes memory nodePath) = _decodePath(items[0]);
         (bool isLeaf, bytes memory childPath) = _decodePath(childItems[0]);
@@ -279,7 +279,7 @@ library MptNodeStore {
         if (occupants == 0) return "";
         if (last == 16) return _shortNode("", 0, 0, true, slots[16]);
         RlpItem link = slots[last];
-        RlpItem[] memory childItems = _resolve(store, link).readList();
+        RlpItem[] memory childItems = _readNode(_resolve(store, link));
         bytes memory prefix = new bytes(1);
         prefix[0] = bytes1(uint8(last));
         if (childItems.length == 17) return _shortNode(prefix, 0, 1, false, link);
@@ -287,6 +287,27 @@ library MptNodeStore {
         (bool isLeaf, bytes memory childPath) = _decodePath(childItems[0]);
         bytes memory joined = bytes.concat(prefix, childPath);
         return _shortNode(joined, 0, joined.length, isLeaf, childItems[1]);
+    }
+
+    /// @notice The items of a trie node (a list of 2 or 17); RlpReader.readList, sized for trie nodes.
+    function _readNode(RlpItem item) private pure returns (RlpItem[] memory items) {
+        uint256 start = item.ptr();
+        (uint256 headerLength, uint256 payloadLength, bool list) = RlpReader.decodeHeader(start, item.length());
+        if (!list || headerLength + payloadLength != item.length()) revert MerkleTrie.BadNode();
+        items = new RlpItem[](17);
+        uint256 count;
+        uint256 cursor = start + headerLength;
+        uint256 end = cursor + payloadLength;
+        while (cursor < end) {
+            if (count == 17) revert MerkleTrie.BadNode();
+            (uint256 h, uint256 p,) = RlpReader.decodeHeader(cursor, end - cursor);
+            items[count] = RlpItem.wrap((cursor << 128) | (h + p));
+            cursor += h + p;
+            count++;
+        }
+        assembly ("memory-safe") {
+            mstore(items, count)
+        }
     }
 
     /// @notice The node a non-empty reference points to: inline (under 32 bytes), or by hash.
@@ -360,12 +381,19 @@ library MptNodeStore {
         returns (bytes memory compact)
     {
         uint256 count = end - start;
-        uint256 odd = count & 1;
         compact = new bytes(count / 2 + 1);
-        uint256 flag = (isLeaf ? 2 : 0) + odd;
-        compact[0] = bytes1(uint8(flag << 4 | (odd == 1 ? uint8(nibbles[start]) : 0)));
-        for (uint256 i = odd; i < count; i += 2) {
-            compact[1 + i / 2] = bytes1(uint8(nibbles[start + i]) << 4 | uint8(nibbles[start + i + 1]));
+        assembly ("memory-safe") {
+            let source := add(add(nibbles, 32), start)
+            let out := add(compact, 32)
+            let odd := and(count, 1)
+            let first := shl(4, add(mul(2, isLeaf), odd))
+            if odd { first := or(first, byte(0, mload(source))) }
+            mstore8(out, first)
+            for { let i := odd } lt(i, count) { i := add(i, 2) } {
+                out := add(out, 1)
+                let pair := mload(add(source, i))
+                mstore8(out, or(shl(4, byte(0, pair)), byte(1, pair)))
+            }
         }
     }
 
@@ -390,7 +418,13 @@ library MptNodeStore {
     function _sharedNibbles(bytes memory nodePath, bytes memory key, uint256 start) private pure returns (uint256 n) {
         uint256 limit = key.length - start;
         if (nodePath.length < limit) limit = nodePath.length;
-        while (n < limit && nodePath[n] == key[start + n]) n++;
+        assembly ("memory-safe") {
+            let a := add(nodePath, 32)
+            let b := add(add(key, 32), start)
+            // Whole words while they match, then nibble by nibble.
+            for {} and(lt(add(n, 31), limit), eq(mload(add(a, n)), mload(add(b, n)))) { n := add(n, 32) } {}
+            for {} and(lt(n, limit), eq(byte(0, mload(add(a, n))), byte(0, mload(add(b, n))))) { n := add(n, 1) } {}
+        }
     }
 
     function _toNibbles(bytes memory data) private pure returns (bytes memory) {

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {BetEngineLogic} from "../../stf/BetEngineLogic.sol";
+import {MerkleTrie} from "../../libraries/MerkleTrie.sol";
+import {MptNodeStore} from "../../libraries/MptNodeStore.sol";
+import {RlpItem, RlpReader} from "../../libraries/RlpReader.sol";
+import {RlpWriter} from "../../libraries/RlpWriter.sol";
+
+/// @title BetEngineVerifier
+/// @notice The L1 build of the betting state machine (DESIGN.md decision 4): the same
+///         BetEngineLogic, over the L2 state proven by a witness. `execute` runs one bet engine call
+///         of an L2 tx and returns the L2 state root after that tx, exactly as the L2 EVM leaves it:
+///         the call's storage writes (none when it reverts) in the bet engine's storage trie, and the
+///         sender's nonce + 1.
+/// @dev How a call runs. The rules are external functions, so they run in a self-call whose calldata
+///      is the tx's own calldata, unchanged (anything appended would change how malformed calldata
+///      decodes). A reverting call then discards its writes as on L2. Memory does not cross frames,
+///      so the two frames share transient storage: the outer frame proves slots from the witness
+///      and offers their values; the inner frame's `_load` reads a written or offered value, and
+///      for any other slot reverts with SlotNotInWitness, on which the outer frame proves that slot
+///      and runs the call again. `_store` records each write and the order of first writes. After
+///      a successful call the outer frame applies the writes to the storage trie in that order,
+///      then the bet engine account and the sender's nonce to the state trie. Every transient
+///      entry is cleared before `execute` returns.
+contract BetEngineVerifier is BetEngineLogic {
+    using MptNodeStore for MptNodeStore.Store;
+
+    /// @notice The bet engine predeploy on L2 (sdk/src/constants.ts BET_ENGINE_ADDRESS).
+    address internal constant BET_ENGINE = 0x4200000000000000000000000000000000000b37;
+    bytes32 internal constant EMPTY_CODE_HASH = keccak256("");
+    /// @notice No bet engine function reads more slots than this (getMarket, the most, reads 12).
+    uint256 internal constant MAX_OFFERED_SLOTS = 64;
+
+    uint256 private constant OFFERED = 1;
+    uint256 private constant WRITTEN = 2;
+    /// @dev Transient layout: context = sender | time << 160 | 1 << 224; writes = count, then the
+    ///      written slots at writes + 1 + i; per slot, its state (OFFERED or WRITTEN) and its value.
+    bytes32 private constant T_CONTEXT = keccak256("rollbook.betEngineVerifier.context");
+    bytes32 private constant T_WRITES = keccak256("rollbook.betEngineVerifier.writes");
+    bytes32 private constant T_SLOT_STATE = keccak256("rollbook.betEngineVerifier.slotState");
+    bytes32 private constant T_SLOT_VALUE = keccak256("rollbook.betEngineVerifier.slotValue");
+
+    /// @notice Inner frame to outer frame: prove this slot and run again.
+    error SlotNotInWitness(bytes32 slot);
+    error NotVerifierCall();
+    error InnerCallOutOfGas();
+    error TooManySlots();
+    error BadStateValue();
+
+    struct Account {
+        uint256 nonce;
+        uint256 balance;
+        bytes32 storageRoot;
+        bytes32 codeHash;
+    }
+
+    /// @notice The L2 state root after an L2 tx from `sender` calling the bet engine with `data` at
+    ///         `time`, from the state root before it and a witness: the state trie nodes on the
+    ///         paths of the bet engine's and the sender's accounts, and the bet engine's storage trie
+    ///         nodes on the path of every slot the call reads or writes (plus, for a write of zero
+    ///         that collapses a branch, the branch's other child). Reverts with MissingNode when the
+    ///         witness lacks a node. The caller has checked the tx (signature, nonce, target).
+    function execute(bytes32 preStateRoot, bytes[] calldata witness, address sender, uint64 time, bytes calldata data)
+        external
+        returns (bytes32 postStateRoot)
+    {
+        // The bet engine has no such function: a tx calling it reverts there too.
+        if (msg.sender == address(this)) revert();
+        MptNodeStore.Store memory store = MptNodeStore.create(witness);
+        Account memory engine = _readAccount(store, preStateRoot, BET_ENGINE);
+        _tstore(T_CONTEXT, uint256(uint160(sender)) | (uint256(time) << 160) | (1 << 224));
+        bytes32[] memory offered = new bytes32[](MAX_OFFERED_SLOTS);
+        uint256 offeredCount;
+        bool succeeded;
+        while (true) {
+            uint256 gasBefore = gasleft();
+            bytes memory returned;
+            (succeeded, returned) = address(this).call(data);
+            if (succeeded) break;
+            bytes32 missing;
+            bool wantsSlot;
+            (wantsSlot, missing) = _missingSlot(returned);
+            if (!wantsSlot) {
+                // The bet engine's gas is bounded far below a tx's, so only a short gas supply ends here.
+                if (gasleft() <= gasBefore / 63) revert InnerCallOutOfGas();
+                break;
+            }
+            if (offeredCount == MAX_OFFERED_SLOTS) revert TooManySlots();
+            offered[offeredCount++] = missing;
+            _tstore(_slotKey(T_SLOT_STATE, missing), OFFERED);
+            _tstore(_slotKey(T_SLOT_VALUE, missing), _readSlot(store, engine.storageRoot, missing));
+        }
+
+        postStateRoot = preStateRoot;
+        if (succeeded) {
+            bytes32 storageRoot = _applyWrites(store, engine.storageRoot);
+            if (storageRoot != engine.storageRoot) {
+                engine.storageRoot = storageRoot;
+                postStateRoot = store.setSecure(postStateRoot, abi.encodePacked(BET_ENGINE), _encodeAccount(engine));
+            }
+        }
+        Account memory account = _readAccount(store, postStateRoot, sender);
+        account.nonce += 1;
+        postStateRoot = store.setSecure(postStateRoot, abi.encodePacked(sender), _encodeAccount(account));
+
+        for (uint256 i = 0; i < offeredCount; i++) {
+            _tstore(_slotKey(T_SLOT_STATE, offered[i]), 0);
+            _tstore(_slotKey(T_SLOT_VALUE, offered[i]), 0);
+        }
+        _tstore(T_CONTEXT, 0);
+    }
+
+    // ---------------------------------------------------------------- BetEngineLogic over the witness
+
+    function _load(bytes32 slot) internal view override returns (uint256) {
+        if (msg.sender != address(this)) revert NotVerifierCall();
+        if (_tload(_slotKey(T_SLOT_STATE, slot)) == 0) revert SlotNotInWitness(slot);
+        return _tload(_slotKey(T_SLOT_VALUE, slot));
+    }
+
+    function _store(bytes32 slot, uint256 value) internal override {
+        if (msg.sender != address(this)) revert NotVerifierCall();
+        bytes32 stateKey = _slotKey(T_SLOT_STATE, slot);
+        if (_tload(stateKey) != WRITTEN) {
+            _tstore(stateKey, WRITTEN);
+            uint256 count = _tload(T_WRITES);
+            _tstore(bytes32(uint256(T_WRITES) + 1 + count), uint256(slot));
+            _tstore(T_WRITES, count + 1);
+        }
+        _tstore(_slotKey(T_SLOT_VALUE, slot), value);
+    }
+
+    function _context() internal view override returns (Context memory) {
+        if (msg.sender != address(this)) revert NotVerifierCall();
+        uint256 packed = _tload(T_CONTEXT);
+        return Context({sender: address(uint160(packed)), time: uint64(packed >> 160)});
+    }
+
+    // ---------------------------------------------------------------- state trie
+
+    /// @notice Applies the successful call's writes in the order of first write, clearing them.
+    function _applyWrites(MptNodeStore.Store memory store, bytes32 storageRoot) private returns (bytes32) {
+        uint256 count = _tload(T_WRITES);
+        for (uint256 i = 0; i < count; i++) {
+            bytes32 listKey = bytes32(uint256(T_WRITES) + 1 + i);
+            bytes32 slot = bytes32(_tload(listKey));
+            bytes32 valueKey = _slotKey(T_SLOT_VALUE, slot);
+            storageRoot = store.setSecure(storageRoot, abi.encode(slot), _encodeSlotValue(_tload(valueKey)));
+            _tstore(listKey, 0);
+            _tstore(valueKey, 0);
+            _tstore(_slotKey(T_SLOT_STATE, slot), 0);
+        }
+        _tstore(T_WRITES, 0);
+        return storageRoot;
+    }
+
+    function _readSlot(MptNodeStore.Store memory store, bytes32 storageRoot, bytes32 slot) private pure returns (uint256 value) {
+        bytes memory stored = store.getSecure(storageRoot, abi.encode(slot));
+        if (stored.length == 0) return 0;
+        bytes memory word = RlpReader.toItem(stored).readBytes();
+        if (word.length > 32) revert BadStateValue();
+        assembly ("memory-safe") {
+            value := shr(mul(8, sub(32, mload(word))), mload(add(word, 32)))
+        }
+    }
+
+    /// @notice A storage trie value: rlp of the minimal big-endian bytes; zero is absence (empty).
+    function _encodeSlotValue(uint256 value) private pure returns (bytes memory) {
+        if (value == 0) return "";
+        return RlpWriter.encodeString(_minimalBytes(value));
+    }
+
+    /// @notice An account as the state trie holds it; an absent one is empty.
+    function _readAccount(MptNodeStore.Store memory store, bytes32 stateRoot, address account)
+        private
+        pure
+        returns (Account memory result)
+    {
+        bytes memory encoded = store.getSecure(stateRoot, abi.encodePacked(account));
+        if (encoded.length == 0) {
+            return Account({nonce: 0, balance: 0, storageRoot: MerkleTrie.EMPTY_ROOT, codeHash: EMPTY_CODE_HASH});
+        }
+        RlpItem[] memory fields = RlpReader.toItem(encoded).readList();
+        if (fields.length != 4) revert BadStateValue();
+        result.nonce = _readUint(fields[0]);
+        result.balance = _readUint(fields[1]);
+        result.storageRoot = fields[2].readBytes32();
+        result.codeHash = fields[3].readBytes32();
+    }
+
+    /// @notice rlp([nonce, balance, storageRoot, codeHash]), as Ethereum encodes an account.
+    function _encodeAccount(Account memory account) private pure returns (bytes memory) {
+        RlpItem[] memory fields = new RlpItem[](4);
+        fields[0] = RlpReader.toItem(RlpWriter.encodeString(_minimalBytes(account.nonce)));
+        fields[1] = RlpReader.toItem(RlpWriter.encodeString(_minimalBytes(account.balance)));
+        fields[2] = RlpReader.toItem(RlpWriter.encodeHash(account.storageRoot));
+        fields[3] = RlpReader.toItem(RlpWriter.encodeHash(account.codeHash));
+        return RlpWriter.encodeList(fields);
+    }
+
+    function _readUint(RlpItem item) private pure returns (uint256 value) {
+        (uint256 source, uint256 length) = item.payload();
+        if (length > 32) revert BadStateValue();
+        if (length == 0) return 0;
+        assembly ("memory-safe") {
+            value := shr(mul(8, sub(32, length)), mload(source))
+        }
+    }
+
+    function _minimalBytes(uint256 value) private pure returns (bytes memory out) {
+        uint256 length;
+        for (uint256 v = value; v != 0; v >>= 8) length++;
+        out = new bytes(length);
+        assembly ("memory-safe") {
+            if length { mstore(add(out, 32), shl(mul(8, sub(32, length)), value)) }
+        }
+    }
+
+    /// @notice The slot a failed inner call asks for, when it failed for want of one.
+    function _missingSlot(bytes memory returned) private pure returns (bool wantsSlot, bytes32 slot) {
+        if (returned.length != 36) return (false, 0);
+        bytes4 selector;
+        assembly ("memory-safe") {
+            selector := mload(add(returned, 32))
+            slot := mload(add(returned, 36))
+        }
+        return (selector == SlotNotInWitness.selector, slot);
+    }
+
+    function _slotKey(bytes32 table, bytes32 slot) private pure returns (bytes32 key) {
+        assembly ("memory-safe") {
+            mstore(0x00, table)
+            mstore(0x20, slot)
+            key := keccak256(0x00, 0x40)
+        }
+    }
+
+    function _tload(bytes32 key) private view returns (uint256 value) {
+        assembly ("memory-safe") {
+            value := tload(key)
+        }
+    }
+
+    function _tstore(bytes32 key, uint256 value) private {
+        assembly ("memory-safe") {
+            tstore(key, value)
+        }
+    }
+}
