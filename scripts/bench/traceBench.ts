@@ -3,7 +3,8 @@
  * (submitRawTx, BENCH_IN_FLIGHT in flight) by a fresh sequencer without and with the commitment
  * worker (node/trace, its own thread and DATADIR/trace), rounds interleaved and their order
  * alternated so a shared machine's load swings hit both alike. Goal: traced / untraced >= 0.8.
- * Env: BENCH_TRACE_BETS (default 4000), BENCH_TRACE_RUNS (rounds, default 3), BENCH_BETTORS, BENCH_IN_FLIGHT.
+ * Env: BENCH_TRACE_BETS (default 4000), BENCH_TRACE_RUNS (rounds, default 3), BENCH_TRACE_NICE (the worker thread's nice
+ * value, default the node's 10; 0 for an equal share), BENCH_BETTORS, BENCH_IN_FLIGHT.
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -11,7 +12,7 @@ import { pino } from 'pino'
 import { DEV_CHAIN_ID, genesisToJson } from '../../node/chain/genesis.ts'
 import { RollbookNode } from '../../node/rollbookNode.ts'
 import { tempDatadir } from '../../node/testing/testNode.ts'
-import { CommitmentWorker } from '../../node/trace/index.ts'
+import { CommitmentWorker, defaultTraceOptions } from '../../node/trace/index.ts'
 import { sequenceTimed, submitAll, waitSealed } from './postedBets.ts'
 import { median } from './replicaSpeed.ts'
 import { signAll, type SignedTx } from './signing.ts'
@@ -45,6 +46,7 @@ export interface TraceBenchResult {
   /** median of each round's traced / untraced */
   roundRatio: number
   workerBetsPerS: number
+  niceness: number
 }
 
 const silent = pino({ level: process.env.ROLLBOOK_TEST_LOG ?? 'silent' })
@@ -53,7 +55,7 @@ function log(msg: string): void {
   console.error(`[trace] ${msg}`)
 }
 
-async function runOnce(genesisJson: object, markets: SignedTx[], bets: SignedTx[], inFlight: number, traced: boolean): Promise<TraceRun> {
+async function runOnce(genesisJson: object, markets: SignedTx[], bets: SignedTx[], inFlight: number, traced: boolean, niceness: number): Promise<TraceRun> {
   const dir = tempDatadir('rollbook-bench-trace-')
   const genesisFile = join(dir, 'genesis.json')
   writeFileSync(genesisFile, JSON.stringify(genesisJson))
@@ -62,7 +64,7 @@ async function runOnce(genesisJson: object, markets: SignedTx[], bets: SignedTx[
   let worker: CommitmentWorker | undefined
   try {
     // the same component the node starts with its proposer, on the node's datadir
-    if (traced) worker = await CommitmentWorker.start({ datadir }, { chain: node.chain, events: node.events, logger: silent })
+    if (traced) worker = await CommitmentWorker.start({ datadir, niceness }, { chain: node.chain, events: node.events, logger: silent })
     await submitAll(node, markets, 1)
     await waitSealed(node, markets[markets.length - 1].hash)
     const start = performance.now()
@@ -90,13 +92,14 @@ export async function runTraceBench(): Promise<TraceBenchResult> {
   const betCount = envInt('BENCH_TRACE_BETS', 4_000)
   const rounds = envInt('BENCH_TRACE_RUNS', 3)
   const inFlight = envInt('BENCH_IN_FLIGHT', 64)
+  const niceness = process.env.BENCH_TRACE_NICE === undefined ? defaultTraceOptions.niceness : Number(process.env.BENCH_TRACE_NICE)
   const marketCount = 50
   const accounts = benchAccounts(envInt('BENCH_BETTORS', 200))
   const now = Math.floor(Date.now() / 1000)
   const genesis = benchGenesis(accounts, now, DEV_CHAIN_ID)
   console.log(
     `\nTrace cost: ${betCount} bets over ${marketCount} markets sequenced in process (${inFlight} in flight, 250 ms blocks) by a fresh sequencer, ` +
-      `without and with the commitment worker, ${rounds} rounds interleaved`,
+      `without and with the commitment worker (its thread at nice ${niceness}), ${rounds} rounds interleaved`,
   )
   const signed = await signAll(genesis.chainId, [...marketTasks(accounts, marketCount, now), ...betTasks(accounts, marketCount, betCount)])
   const markets = signed.slice(0, marketCount)
@@ -105,7 +108,7 @@ export async function runTraceBench(): Promise<TraceBenchResult> {
   for (let round = 0; round < rounds; round++) {
     // alternate which goes first, so a drift in load does not favour one side
     for (const traced of round % 2 === 0 ? [false, true] : [true, false]) {
-      const run = await runOnce(genesisToJson(genesis), markets, bets, inFlight, traced)
+      const run = await runOnce(genesisToJson(genesis), markets, bets, inFlight, traced, niceness)
       runs.push(run)
       log(
         `round ${round + 1} ${traced ? 'traced  ' : 'untraced'}: ${run.betsPerS.toFixed(0)} bets/s` +
@@ -125,6 +128,7 @@ export async function runTraceBench(): Promise<TraceBenchResult> {
     ratio: tracedBetsPerS / untracedBetsPerS,
     roundRatio,
     workerBetsPerS: median(rate(true).map((r) => r.workerBetsPerS!)),
+    niceness,
   }
 }
 
