@@ -4,7 +4,7 @@ import t from 'tap'
 import { encodeFunctionData, keccak256, type Hex } from 'viem'
 import { recordsFromTxs } from '../../sdk/src/batch/index.ts'
 import { betEngineAbi } from '../../sdk/src/betEngine/index.ts'
-import { BET_ENGINE_ADDRESS, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
+import { BET_ENGINE_ADDRESS, MAX_TIMESTAMP_DRIFT_SECONDS, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
 import { bettors } from '../testing/accounts.ts'
 import { Deriver } from './deriver.ts'
 import { batchChunks, encodeChunk, freshChain, recordsOfBlocks, sequenceBets, silentLogger } from './testing.ts'
@@ -111,4 +111,31 @@ t.test('deriveChunk_anyBytes_neverThrowsAndAValidChunkStillDerives', async (t) =
   )
   await l2.chain.flushWrites()
   t.pass('no chunk threw, and the probe tx after each was derived')
+})
+
+t.test('deriveChunk_blockStartFarAheadOfL1_skippedWithItsTxs', async (t) => {
+  const l2 = await freshChain(sequenced.genesis)
+  t.teardown(l2.close)
+  const deriver = new Deriver({}, { chain: l2.chain, logger: silentLogger() })
+  const [first, second] = sequenced.blocks
+  const l1Timestamp = first.timestamp
+  // block 1 within the drift; block 2 claims a time an hour and a second past the L1 block's
+  const ahead = { ...second, timestamp: l1Timestamp + MAX_TIMESTAMP_DRIFT_SECONDS + 1n }
+  const closing = { type: 'blockStart' as const, timestamp: ahead.timestamp }
+  await deriver.deriveChunk(encodeChunk([...recordsOfBlocks([first, ahead], chainId), closing]), { batchIndex: 0n, chunkIndex: 0, l1Timestamp })
+  await l2.chain.flushWrites()
+  t.equal(l2.chain.head.header.number, 1n, 'only the block within the drift is derived')
+  t.equal(l2.chain.head.header.timestamp, first.timestamp)
+  t.equal(deriver.stats.skipped, 2 + second.txs.length, 'the block starts (its own and the closing one) and each of its txs are skipped')
+
+  // the same block at the bound itself is fine
+  const l2b = await freshChain(sequenced.genesis)
+  t.teardown(l2b.close)
+  const atBound = new Deriver({}, { chain: l2b.chain, logger: silentLogger() })
+  const edge = { ...second, timestamp: l1Timestamp + MAX_TIMESTAMP_DRIFT_SECONDS }
+  await atBound.deriveChunk(encodeChunk([...recordsOfBlocks([first, edge], chainId), { type: 'blockStart' as const, timestamp: edge.timestamp }]), { batchIndex: 0n, chunkIndex: 0, l1Timestamp })
+  await l2b.chain.flushWrites()
+  t.equal(l2b.chain.head.header.number, 2n)
+  t.equal(l2b.chain.head.header.timestamp, edge.timestamp)
+  t.equal(atBound.stats.skipped, 0)
 })

@@ -5,6 +5,7 @@ import { checkRawTx } from '../chain/txValidation.ts'
 import type { ChainEvents } from '../chain/events.ts'
 import type { L2Chain, PendingBlock } from '../chain/chain.ts'
 import { defaultDerivationOptions, type DerivationOptions } from './options.ts'
+import { MAX_TIMESTAMP_DRIFT_SECONDS } from '../../sdk/src/constants.ts'
 import type { QueueMessage } from '../l1/messages.ts'
 import { applyQueueMessage, MAX_TXS_PER_MESSAGE, nextQueueIndex } from '../l1/relay.ts'
 
@@ -12,6 +13,8 @@ import { applyQueueMessage, MAX_TXS_PER_MESSAGE, nextQueueIndex } from '../l1/re
 export interface ChunkPosition {
   batchIndex: bigint
   chunkIndex: number
+  /** the timestamp of the L1 block that carries the chunk: block starts may not run ahead of it by more than MAX_TIMESTAMP_DRIFT_SECONDS */
+  l1Timestamp?: bigint
 }
 
 /** What the Deriver carries from one chunk to the next when no block is being filled (persisted with progress). */
@@ -72,12 +75,14 @@ export class Deriver {
   }
 
   private readonly messages: DeriverModules['messages']
+  private l1Timestamp: bigint | undefined
 
   private readonly events: ChainEvents | undefined
 
   /** Decodes one chunk and applies its records. */
   async deriveChunk(data: Uint8Array, position?: ChunkPosition): Promise<void> {
     this.stats.chunks++
+    this.l1Timestamp = position?.l1Timestamp
     if (position !== undefined && position.batchIndex !== this.batchIndex) {
       await this.endBlock()
       this.batchIndex = position.batchIndex
@@ -93,6 +98,10 @@ export class Deriver {
     switch (record.type) {
       case 'blockStart':
         await this.endBlock()
+        if (this.l1Timestamp !== undefined && record.timestamp > this.l1Timestamp + MAX_TIMESTAMP_DRIFT_SECONDS) {
+          // its txs, up to the next block start, are skipped as "before any block start"
+          return this.skip('block start too far ahead of L1 time', { timestamp: record.timestamp.toString(), l1Timestamp: this.l1Timestamp.toString() })
+        }
         this.blockTimestamp = record.timestamp
         return
       case 'deposit':

@@ -141,7 +141,7 @@ export class Replica {
       // messages first: a chunk may relay a message queued in the same L1 block
       await this.messages.append(queued)
       await this.deriver.forceOverdue(block, this.modules.config.sequencerWindow)
-      for (const chunk of chunks) await this.deriver.deriveChunk(chunk.data, chunk)
+      for (const chunk of chunks) await this.deriver.deriveChunk(chunk.data, { ...chunk, l1Timestamp: block.timestamp })
       if (this.deriver.atBlockBoundary) {
         await this.l2.flushWrites()
         await this.progress.write({ l1: { number: block.number, hash: block.hash }, l2Head: bytesToHex(this.l2.head.hash()) as Hex, l2Number: this.l2.head.header.number, cursor: this.deriver.cursor })

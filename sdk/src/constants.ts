@@ -28,3 +28,10 @@ export const DEV_MNEMONIC = 'test test test test test test test test test test t
  */
 export const L1_MESSENGER_PRIVATE_KEY = '0xff5ca2e6e8227f837b80d67355ce7750f6bc10a22a350b799335efdacfe81672' as const
 export const L1_MESSENGER_ADDRESS = '0xEC8aE85D5fe850B89f7738Be39038c0d32b10600' as const
+
+/**
+ * How far ahead of the L1 block that carries its chunk an L2 block start may be (seconds).
+ * Derivation skips a block start beyond it, and the txs up to the next block start with it, so a
+ * sequencer cannot push L2 time into the future (and close every market early) with one record.
+ */
+export const MAX_TIMESTAMP_DRIFT_SECONDS = 3600n
