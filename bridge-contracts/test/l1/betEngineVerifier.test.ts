@@ -75,7 +75,7 @@ const command: fc.Arbitrary<Command> = fc.record({
   odds: fc.array(fc.integer({ min: 10_001, max: 60_000 }), { minLength: 1, maxLength: 17 }),
   badOdds: fc.constantFrom(0, 10_000, 10_000_001, 10_000_000),
   garbage: fc.uint8Array({ maxLength: 120 }),
-  advance: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 6, arbitrary: fc.nat({ max: 60 }) }, { weight: 1, arbitrary: fc.nat({ max: 8000 }) }),
+  advance: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 8, arbitrary: fc.nat({ max: 60 }) }, { weight: 1, arbitrary: fc.nat({ max: 6000 }) }),
 })
 
 /** What the chain holds now, read from its live state. */
@@ -103,8 +103,9 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
     case 'createMarket': {
       const outcomes = c.b % 12 === 0 ? c.b % 20 : 2 + (c.b % 15)
       const odds = c.c % 10 === 0 ? c.odds : Array.from({ length: outcomes }, (_, i) => (c.c % 10 === 1 && i === c.a % outcomes ? c.badOdds : c.odds[i % c.odds.length]))
-      const closeTime = c.c % 16 === 2 ? now.time - BigInt(c.a) : now.time + 1n + BigInt(c.a * 20)
-      const maxStake = c.c % 23 === 3 ? 0n : c.c % 2 === 0 ? 10n ** 8n : (c.big % (2n ** 96n - 1n)) + 1n
+      // some close soon (to be resolved and settled), most stay open for bets; a few are already closed
+      const closeTime = c.c % 16 === 2 ? now.time - BigInt(c.a) : now.time + 1n + BigInt(c.b % 3 === 0 ? c.a : 600 + c.a * 20)
+      const maxStake = c.c % 23 === 3 ? 0n : c.c % 7 === 1 ? (c.big % (2n ** 96n - 1n)) + 1n : 10n ** 8n
       const maxLiability = c.c % 13 === 4 ? 0n : c.c % 13 === 5 ? 2n ** 128n - 1n : 10n ** 12n
       const data = encodeFunctionData({ abi: betEngineAbi, functionName: 'createMarket', args: [outcomes, odds, closeTime, maxStake, maxLiability] })
       return { from: expected(operator), data, kind }
@@ -116,10 +117,11 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
       const bettor = c.wrongActor < 8 ? bettors[c.actor % bettors.length] : anyone
       const balance = await now.balance(bettor.address as Address)
       // the whole balance (its slot then empties), part of it, a small or a wild stake
-      const stakes = [balance, balance / 2n, 1n + BigInt(c.b) * 1000n, 1n + BigInt(c.b) * 1000n, 1n + BigInt(c.b) * 1000n, c.big, 0n]
+      const small = 1n + BigInt(c.b) * 1000n
+      const stakes = [balance, balance / 2n, small, small, small, small, small, c.big, 0n]
       const stake = stakes[c.c % stakes.length] % 2n ** 96n
       const minOdds = c.b % 7 === 0 ? c.odds[0] : 0
-      return { from: bettor, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'placeBet', args: [market, c.b % 6, stake, minOdds] }), kind }
+      return { from: bettor, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'placeBet', args: [market, c.b % 5 === 0 ? c.b % 17 : c.b % 2, stake, minOdds] }), kind }
     }
     case 'reportResult': {
       const result = c.b % 5 === 0 ? 255 : c.b % 7
