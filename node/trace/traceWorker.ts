@@ -40,8 +40,11 @@ function reached(number: bigint): Promise<void> {
   return new Promise((resolve, reject) => waiting.push({ number, resolve, reject }))
 }
 
+/** Set when the close call arrives: blocks still queued are left for the next start (fed again from the chain store). */
+let closing = false
+
 async function executeBlock(message: BlockMessage): Promise<void> {
-  if (executor.error !== undefined) return
+  if (executor.error !== undefined || closing) return
   try {
     const senderPublicKeys = Array.from({ length: message.lengths.length }, (_, i) => message.senders.subarray(64 * i, 64 * (i + 1)))
     await executor.executeBlock({ ...message, txs: unpackTxs(message.txs, message.lengths), senderPublicKeys })
@@ -64,6 +67,7 @@ async function call(message: CallMessage): Promise<unknown> {
     case 'proveStep':
       return serial(() => tracer.proveStep(message.batchIndex, message.step))
     case 'close':
+      closing = true
       await serial(async () => undefined)
       await db.close()
       return undefined
