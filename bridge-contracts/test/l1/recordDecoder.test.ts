@@ -276,6 +276,37 @@ t.test('edge txs: oversized, contract creation, timestamps at 2^64-1, high s bet
   t.ok(await check(t, overflowing, [0, 1, 5]))
 })
 
+/** Re-encodes a signed tx with its RLP items edited (the type byte kept). */
+function editItems(raw: Hex, edit: (items: RlpValue[]) => void): Hex {
+  const bytes = hexToBytes(raw)
+  const typed = bytes[0] < 0x80
+  const items = RLP.decode(typed ? bytes.subarray(1) : bytes) as RlpValue[]
+  edit(items)
+  const body = RLP.encode(items)
+  return bytesToHex(typed ? concatBytes([bytes.subarray(0, 1), body]) : body)
+}
+
+t.test("viem's round trip quirks: items that parse and re-serialize unchanged although they are lists", async (t) => {
+  const account = ACCOUNTS[1]
+  const common = { chainId: CHAIN_ID, nonce: 3, to: BET_ENGINE_ADDRESS, gas: TX_GAS_LIMIT, data: '0x' } as const
+  const legacy = await account.signTransaction({ type: 'legacy', ...common, gasPrice: 0n })
+  const typed = await account.signTransaction({ type: 'eip1559', ...common, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, accessList: [{ address: BET_ENGINE_ADDRESS, storageKeys: [`0x${'11'.repeat(32)}`] }] })
+  const key66 = Array.from({ length: 66 }, (_, i) => new Uint8Array([i + 1]))
+  const cases: [string, Hex][] = [
+    ['legacy r as a list (viem keeps it, ethereumjs refuses it)', editItems(legacy, (items) => void (items[7] = [items[7]]))],
+    ['legacy s as a list of two', editItems(legacy, (items) => void (items[8] = [items[8], new Uint8Array([1])]))],
+    ['access list address as [address]', editItems(typed, (items) => void (((items[8] as RlpValue[])[0] as RlpValue[])[0] = [[((items[8] as RlpValue[])[0] as RlpValue[])[0]]]))],
+    ['access list address as [address, address]', editItems(typed, (items) => void (((items[8] as RlpValue[])[0] as RlpValue[])[0] = [((items[8] as RlpValue[])[0] as RlpValue[])[0], ((items[8] as RlpValue[])[0] as RlpValue[])[0]]))],
+    ['storage key as a list of 66 items', editItems(typed, (items) => void ((((items[8] as RlpValue[])[0] as RlpValue[])[1] as RlpValue[])[0] = key66))],
+    ['storage key as a list of 65 items', editItems(typed, (items) => void ((((items[8] as RlpValue[])[0] as RlpValue[])[1] as RlpValue[])[0] = key66.slice(1)))],
+    ['typed chain id as [chainId]', editItems(typed, (items) => void (items[0] = [items[0]]))],
+    ['typed yParity as a list', editItems(typed, (items) => void (items[9] = [items[9]]))],
+    ['typed r as a list', editItems(typed, (items) => void (items[10] = [items[10]]))],
+    ['legacy v as a list', editItems(legacy, (items) => void (items[6] = [items[6]]))],
+  ]
+  for (const [name, raw] of cases) t.ok(await check(t, encodeChunk([{ type: 'blockStart', timestamp: 1n }, { type: 'signedTx', raw }])), name)
+})
+
 // ---- gas
 
 /** A chunk of about 120 KB: 1,550 bets from a few bettors in blocks of 100, then `last` records. */

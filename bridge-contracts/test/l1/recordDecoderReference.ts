@@ -170,9 +170,13 @@ function signatureValue(value: unknown): bigint {
   return value === undefined || value === '0x' ? 0n : BigInt(value as Hex)
 }
 
-/** viem keeps a storage key that is a list of 66 items (its size check is `length - 2 === 64`); marked as wider than 256 bits. */
-function storageKeyLists(tx: { accessList?: readonly { storageKeys: readonly unknown[] }[] }): boolean {
-  return (tx.accessList ?? []).some((entry) => entry.storageKeys.some((key) => typeof key !== 'string'))
+/**
+ * viem keeps a storage key that is a list of 66 items (its size check is `length - 2 === 64`) and
+ * an address that is a list of one address (its check is a regex on the string form); both are
+ * marked as wider than 256 bits, as the contract marks them overwide.
+ */
+function storageKeyLists(tx: { accessList?: readonly { address: unknown; storageKeys: readonly unknown[] }[] }): boolean {
+  return (tx.accessList ?? []).some((entry) => typeof entry.address !== 'string' || entry.storageKeys.some((key) => typeof key !== 'string'))
 }
 
 /** What ethereumjs refuses while decoding and viem keeps: value, r, s over 256 bits, gas over 64, gas * fee over 256. */

@@ -300,15 +300,22 @@ library TxDecoder {
     }
 
     /// @notice [[address, [storageKey, ...]], ...]: 20-byte addresses and 32-byte keys. viem
-    ///         checks a key's size as `key.length - 2 == 64`, so a list of 66 items passes too
-    ///         (and makes the tx overwide: ethereumjs refuses it).
+    ///         checks a key's size as `key.length - 2 == 64`, so a list of 66 items passes too, and
+    ///         an address with a regex on its string form, so [address] (nested) passes too; both
+    ///         make the tx overwide (ethereumjs refuses them).
     function _readAccessList(RlpCursor memory c, Tx memory t) private pure returns (bool) {
         RlpCursor memory list = c.readList();
         while (list.ok && list.ptr < list.end) {
             RlpCursor memory entry = list.readList();
-            (, uint256 addressLength) = entry.readString();
+            if (entry.nextIsList()) {
+                if (!_isWrappedAddress(entry)) return false;
+                t.overwide = true;
+            } else {
+                (, uint256 addressLength) = entry.readString();
+                if (addressLength != 20) return false;
+            }
             RlpCursor memory keys = entry.readList();
-            if (!entry.done() || addressLength != 20) return false;
+            if (!entry.done()) return false;
             while (keys.ok && keys.ptr < keys.end) {
                 if (keys.nextIsList()) {
                     (, uint256 count) = keys.skipItem();
@@ -322,6 +329,20 @@ library TxDecoder {
             if (!keys.ok) return false;
         }
         return list.ok;
+    }
+
+    /// @notice Whether the next item is a list of one item that is a 20-byte string or, again,
+    ///         such a list (its JavaScript string form is then the address).
+    function _isWrappedAddress(RlpCursor memory c) private pure returns (bool) {
+        RlpCursor memory inner = c.readList();
+        if (!inner.ok) return false;
+        if (inner.nextIsList()) {
+            if (!_isWrappedAddress(inner)) return false;
+        } else {
+            (, uint256 length) = inner.readString();
+            if (length != 20) return false;
+        }
+        return inner.done();
     }
 
     /// @notice EIP-155: keccak256(rlp([nonce, gasPrice, gas, to, value, data, chainId, 0, 0])).
