@@ -181,9 +181,16 @@ library RecordDecoder {
                 switch tag
                 case 2 { end := skipVarint(data, length, add(cursor, 1)) }
                 case 3 {
-                    // nonce, marketId, outcome byte, stake, minOdds, yParity byte, r, s
-                    end := skipVarint(data, length, add(cursor, 1))
-                    if end { end := skipVarint(data, length, end) }
+                    // nonce, marketId, outcome byte, stake, minOdds, yParity byte, r, s; most
+                    // nonces and market ids are below 128, one byte each (an end past the chunk
+                    // is caught by the next skipVarint)
+                    let w := mload(add(data, add(cursor, 1)))
+                    switch and(lt(byte(0, w), 0x80), lt(byte(1, w), 0x80))
+                    case 1 { end := add(cursor, 3) }
+                    default {
+                        end := skipVarint(data, length, add(cursor, 1))
+                        if end { end := skipVarint(data, length, end) }
+                    }
                     if end { end := skipVarint(data, length, add(end, 1)) }
                     if end { end := skipVarint(data, length, end) }
                     if end {
@@ -313,20 +320,6 @@ library RecordDecoder {
             }
         }
         return (0, 0, VarintStatus.Truncated);
-    }
-
-    /// @notice The end of the varint at `offset`, 0 when it runs off the chunk.
-    function _skipVarint(bytes memory chunk, uint256 offset) private pure returns (uint256 end) {
-        assembly ("memory-safe") {
-            let data := add(chunk, 32)
-            let length := mload(chunk)
-            for { let i := offset } lt(i, length) { i := add(i, 1) } {
-                if lt(byte(0, mload(add(data, i))), 0x80) {
-                    end := add(i, 1)
-                    break
-                }
-            }
-        }
     }
 
     function _varintReason(VarintStatus status) private pure returns (Reason) {
