@@ -38,7 +38,9 @@ export interface BatchTracerOptions {
 /**
  * The steps of a batch of sealed blocks, as the batcher posts them (sequencer/batcher/batchPlanner.ts):
  * per block a block start and its records, then the closing block start (the last block's
- * timestamp again). A sequencer never forces queue messages in, so `forced` is empty.
+ * timestamp again). A sequencer never forces queue messages in, so `forced` is empty. Block starts
+ * carry no L1 time: the sequencer's chunks are posted after their blocks are sealed, so an honest
+ * sequencer's block start is never MAX_TIMESTAMP_DRIFT_SECONDS ahead of the L1 block carrying it.
  */
 export function stepsOfBlocks(blocks: readonly TracedBlock[]): BatchSteps {
   const records: BatchSteps['records'] = []

@@ -8,6 +8,7 @@ import fc from 'fast-check'
 import { concat, encodeAbiParameters, hexToBytes, keccak256, toHex, type Hex } from 'viem'
 import { buildTree, merkleProof, merkleRoot, rootFromProof, treeRoot, verifyMerkleProof } from './merkle.ts'
 import { decodeStepState, encodeStepState, stepLeaf, type StepState } from './stepState.ts'
+import { MAX_TIMESTAMP_DRIFT_SECONDS } from '../../sdk/src/constants.ts'
 import { applyStep, batchStepStates, closeBlock, genesisStepState, StepRuleError, stepStateAfterBlock, type BatchSteps } from './steps.ts'
 
 const root = (i: number) => hexToBytes(keccak256(toHex(`root ${i}`)))
@@ -100,6 +101,14 @@ t.test('blockStarts_sealOnlyBlocksWithTxs_andTxsRunAtTheLaterTimestamp', async (
   t.same(states[6], { stateRoot: root(2), parentTimestamp: 100n, blockTimestamp: 120n, blockOpen: true, txCount: 0 }, 'an empty block seals nothing')
   t.same(states[7], { stateRoot: root(3), parentTimestamp: 100n, blockTimestamp: 120n, blockOpen: true, txCount: 2 })
   t.same(states[8], stepStateAfterBlock({ stateRoot: root(3), timestamp: 120n }), "the closing block start gives the next batch's leaf 0")
+})
+
+t.test('blockStartTooFarAheadOfL1_onlySealsAndCloses', async (t) => {
+  const open: StepState = { stateRoot: root(1), parentTimestamp: 100n, blockTimestamp: 105n, blockOpen: true, txCount: 2 }
+  const l1Timestamp = 1_000n
+  t.same(applyStep(open, { kind: 'blockStart', timestamp: l1Timestamp + MAX_TIMESTAMP_DRIFT_SECONDS + 1n, l1Timestamp }, MAX), closeBlock(open), 'sealed and closed, no block open')
+  t.same(applyStep(open, { kind: 'blockStart', timestamp: l1Timestamp + MAX_TIMESTAMP_DRIFT_SECONDS, l1Timestamp }, MAX).blockOpen, true, 'at the limit it opens')
+  t.throws(() => batchStepStates(open, { forced: [], records: [{ kind: 'blockStart', timestamp: 1n << 40n, l1Timestamp }, { kind: 'tx', stateRoot: root(2) }] }, MAX), StepRuleError, 'its txs are no-ops')
 })
 
 t.test('blockFullRule_txsAndMessages', async (t) => {

@@ -1,3 +1,4 @@
+import { MAX_TIMESTAMP_DRIFT_SECONDS } from '../../sdk/src/constants.ts'
 import type { StepState } from './stepState.ts'
 
 /**
@@ -6,7 +7,9 @@ import type { StepState } from './stepState.ts'
  * blocks open, seal and close, and which records the block rules turn into no-ops.
  *
  * - `blockStart`: seals the open block if it holds a tx (parentTimestamp := max(blockTimestamp,
- *   parentTimestamp), txCount := 0), then blockTimestamp := its timestamp, blockOpen := true.
+ *   parentTimestamp), txCount := 0), then blockTimestamp := its timestamp, blockOpen := true. When
+ *   its timestamp is more than MAX_TIMESTAMP_DRIFT_SECONDS ahead of `l1Timestamp` (the L1 block
+ *   carrying its chunk, when known) it only seals and closes: no block is open until the next one.
  * - `tx` (a compact bet or a generic signed tx, one tx): a no-op when no block is open or
  *   txCount >= maxTxsPerBlock; otherwise txCount += 1 and stateRoot := the root after the tx.
  * - `message` (a queue-message record: the relay tx, and the forced tx when it ran): a no-op when
@@ -23,7 +26,7 @@ import type { StepState } from './stepState.ts'
  * begin with endBlock). A verifier of step i needs to know whether step i is one of those two.
  */
 export type Step =
-  | { kind: 'blockStart'; timestamp: bigint }
+  | { kind: 'blockStart'; timestamp: bigint; l1Timestamp?: bigint }
   | { kind: 'tx'; stateRoot: Uint8Array }
   | { kind: 'message'; txs: 1 | 2; stateRoot: Uint8Array }
   | { kind: 'skip' }
@@ -75,6 +78,7 @@ export function recordFits(s: StepState, kind: 'tx' | 'message', maxTxsPerBlock:
 export function applyStep(s: StepState, step: Step, maxTxsPerBlock: number): StepState {
   switch (step.kind) {
     case 'blockStart':
+      if (step.l1Timestamp !== undefined && step.timestamp > step.l1Timestamp + MAX_TIMESTAMP_DRIFT_SECONDS) return closeBlock(s)
       return { stateRoot: s.stateRoot, parentTimestamp: sealedParent(s), blockTimestamp: step.timestamp, blockOpen: true, txCount: 0 }
     case 'skip':
       return s
