@@ -7,43 +7,23 @@
  * return the state root of the block the chain sealed. An honest sequencer is never provably wrong.
  *
  * ROLLBOOK_VERIFIER_CALLS sets how many calls in all (default 120; the issue's run is 10000), and
- * ROLLBOOK_VERIFIER_SEED the fast-check seed (default 4), so long runs can be split across processes.
+ * ROLLBOOK_VERIFIER_SEED the fast-check seed (default 4), so long runs can be split across processes
+ * (run them with TAP_TIMEOUT=0).
  */
 import t from 'tap'
 import fc from 'fast-check'
-import { rmSync } from 'node:fs'
-import { pino } from 'pino'
-import { Address as EthAddress, bytesToBigInt, hexToBytes as toBytes } from '@ethereumjs/util'
-import { bytesToHex, decodeErrorResult, decodeFunctionResult, encodeFunctionData, toFunctionSelector, zeroAddress, type Address, type Hex } from 'viem'
-import { privateKeyToAddress } from 'viem/accounts'
-import { L1_MESSENGER_ADDRESS, L1_MESSENGER_PRIVATE_KEY, BET_ENGINE_ADDRESS } from '../../../sdk/src/constants.ts'
+import { bytesToHex, encodeFunctionData, toFunctionSelector, zeroAddress, type Address, type Hex } from 'viem'
 import { balanceSlot, nextBetIdSlot, nextMarketIdSlot } from '../../../sdk/src/betEngine/layout.ts'
 import { betEngineAbi } from '../../../sdk/src/generated/contracts.ts'
 import { decodeBetEngineError } from '../../../sdk/src/betEngine/errors.ts'
-import { L2Chain } from '../../../node/chain/chain.ts'
-import { openLevel } from '../../../node/storage/level.ts'
-import { tempDatadir } from '../../../node/testing/testNode.ts'
-import { testAccounts, testGenesis, TestSigner, type TestAccount } from '../../../node/chain/fastpath/testing.ts'
-import { buildBetEngineWitness, levelReadNode } from '../../../prover-fraud/witness.ts'
-import { compileEntries } from '../compileEntries.ts'
-import { MemoryEvm } from '../memoryEvm.ts'
+import type { TestAccount } from '../../../node/chain/fastpath/testing.ts'
+import { bettors, execute, messenger, operator, oracle, T0, VerifierChain } from './verifierFixture.ts'
 
-const VERIFIER = '0x00000000000000000000000000000000000f4a0d' as const
-const CHAIN_ID = 901
-const T0 = 1_700_000_000n
 const TOTAL_CALLS = Number(process.env.ROLLBOOK_VERIFIER_CALLS ?? 120)
 const SEED = Number(process.env.ROLLBOOK_VERIFIER_SEED ?? 4)
 const CALLS_PER_RUN = 60
 
-const { BetEngineVerifier } = await compileEntries(['src/L1/fraud/BetEngineVerifier.sol'])
-const verifierAbi = BetEngineVerifier.abi
-const evm = await MemoryEvm.create()
-await evm.putCode(VERIFIER, BetEngineVerifier.deployedBytecode)
-
-const [operator, oracle, ...bettors] = testAccounts(6)
-const messenger: TestAccount = { privateKey: toBytes(L1_MESSENGER_PRIVATE_KEY), address: privateKeyToAddress(L1_MESSENGER_PRIVATE_KEY) }
 const actors = [operator, oracle, ...bettors, messenger]
-const signer = new TestSigner(CHAIN_ID)
 
 /** One call, in raw choices that `calldataOf` aims at what exists when it runs. */
 interface Command {
@@ -165,70 +145,48 @@ interface Tally {
   calls: number
   reverted: number
   reasons: Map<string, number>
-  byFunction: Map<string, { calls: number; gas: bigint; maxGas: bigint; witnessBytes: number; reverted: number }>
+  byFunction: Map<string, { calls: number; gas: bigint; maxGas: bigint; witnessBytes: number }>
 }
 
 async function runSequence(t: { fail(message: string): void }, commands: Command[], tally: Tally): Promise<void> {
-  const dir = tempDatadir('rollbook-verifier-')
-  const db = await openLevel(dir)
-  const balances = new Map<Address, bigint>([
-    [operator.address as Address, 10n ** 15n],
-    [bettors[0].address as Address, 10n ** 10n],
-    [bettors[1].address as Address, 5n * 10n ** 7n],
-  ])
-  const genesis = testGenesis(CHAIN_ID, Number(T0), operator.address as Address, oracle.address as Address, balances)
-  const chain = await L2Chain.init(genesis, { db, logger: pino({ level: 'silent' }) })
-  const readNode = levelReadNode(db)
-  const engine = new EthAddress(toBytes(BET_ENGINE_ADDRESS))
-  const slotValue = async (slot: Hex) => bytesToBigInt(await chain.liveState.getStorage(engine, toBytes(slot)))
+  const l2 = await VerifierChain.open()
   let time = T0
   try {
     for (const c of commands) {
       time += BigInt(c.advance) + 1n
       const now: Now = {
         time,
-        nextMarketId: (await slotValue(nextMarketIdSlot)) || 1n,
-        nextBetId: (await slotValue(nextBetIdSlot)) || 1n,
-        balance: (account) => slotValue(balanceSlot(account)),
+        nextMarketId: (await l2.slot(nextMarketIdSlot)) || 1n,
+        nextBetId: (await l2.slot(nextBetIdSlot)) || 1n,
+        balance: (account) => l2.slot(balanceSlot(account)),
       }
       const { from, data, kind } = await calldataOf(c, now)
-      const nonce = (await chain.liveState.getAccount(new EthAddress(toBytes(from.address as Hex))))?.nonce ?? 0n
-      const preStateRoot = chain.head.header.stateRoot
-      const pending = await chain.openBlock(time)
-      const executed = await chain.applyTx(pending, chain.decodeTx(signer.sign(from, nonce, data)))
-      const sealed = await chain.sealBlock(pending)
-      await sealed.written
-      const postStateRoot = bytesToHex(sealed.block.header.stateRoot)
-
-      const call = { sender: toBytes(from.address as Hex), data: toBytes(data), time }
-      const witness = await buildBetEngineWitness({ stateRoot: preStateRoot, readNode }, call, chain.common)
-      const args = [bytesToHex(preStateRoot), witness.nodes.map((n) => bytesToHex(n)), from.address as Address, time, data] as const
-      const result = await evm.call(VERIFIER, encodeFunctionData({ abi: verifierAbi, functionName: 'execute', args }))
+      const { executed, preStateRoot, postStateRoot, witness } = await l2.apply(from, data, time)
+      const result = await execute(preStateRoot, witness.nodes, from.address as Address, time, data)
       if (!result.ok) {
-        const error = result.returnData === '0x' ? 'empty' : decodeErrorResult({ abi: verifierAbi, data: result.returnData }).errorName
-        t.fail(`${kind} from ${from.address}: the verifier reverted (${error})`)
+        t.fail(`${kind} ${data} from ${from.address} at ${time}: the verifier reverted (${result.error})`)
         return
       }
-      const verified = decodeFunctionResult({ abi: verifierAbi, functionName: 'execute', data: result.returnData }) as Hex
-      if (verified !== postStateRoot || bytesToHex(witness.postStateRoot) !== postStateRoot || witness.reverted !== (executed.status === 0)) {
-        t.fail(`${kind} ${data} from ${from.address} at ${time}: chain ${postStateRoot}, verifier ${verified}, witness replay ${bytesToHex(witness.postStateRoot)} (status ${executed.status})`)
+      if (result.root !== postStateRoot || bytesToHex(witness.postStateRoot) !== postStateRoot || witness.reverted !== (executed.status === 0)) {
+        t.fail(`${kind} ${data} from ${from.address} at ${time}: chain ${postStateRoot}, verifier ${result.root}, witness replay ${bytesToHex(witness.postStateRoot)} (status ${executed.status})`)
         return
       }
       tally.calls++
-      if (executed.status === 0) tally.reverted++
       const name = executed.status === 0 ? `${kind} (reverts)` : kind
-      if (executed.status === 0) tally.reasons.set(`${kind}: ${decodeBetEngineError(bytesToHex(executed.revertData))?.name ?? 'other'}`, (tally.reasons.get(`${kind}: ${decodeBetEngineError(bytesToHex(executed.revertData))?.name ?? 'other'}`) ?? 0) + 1)
-      const entry = tally.byFunction.get(name) ?? { calls: 0, gas: 0n, maxGas: 0n, witnessBytes: 0, reverted: 0 }
+      if (executed.status === 0) {
+        tally.reverted++
+        const reason = `${kind}: ${decodeBetEngineError(bytesToHex(executed.revertData))?.name ?? 'other'}`
+        tally.reasons.set(reason, (tally.reasons.get(reason) ?? 0) + 1)
+      }
+      const entry = tally.byFunction.get(name) ?? { calls: 0, gas: 0n, maxGas: 0n, witnessBytes: 0 }
       entry.calls++
-      entry.gas += result.executionGas
-      if (result.executionGas > entry.maxGas) entry.maxGas = result.executionGas
+      entry.gas += result.gas
+      if (result.gas > entry.maxGas) entry.maxGas = result.gas
       entry.witnessBytes += witness.nodes.reduce((sum, n) => sum + n.length, 0)
       tally.byFunction.set(name, entry)
     }
   } finally {
-    await chain.flushWrites().catch(() => undefined)
-    await db.close()
-    rmSync(dir, { recursive: true, force: true })
+    await l2.shut()
   }
 }
 
@@ -239,6 +197,8 @@ t.test('execute_randomCallSequences_postRootEqualsL2Chain', async (t) => {
     fc.asyncProperty(fc.array(command, { minLength: CALLS_PER_RUN, maxLength: CALLS_PER_RUN }), async (commands) => {
       const failures = t.counts.fail
       await runSequence(t, commands, tally)
+      // long runs report progress as they go
+      if (TOTAL_CALLS > 1000) process.stderr.write(`${tally.calls} calls checked\n`)
       return t.counts.fail === failures
     }),
     { numRuns: runs, seed: SEED, endOnFailure: true },
