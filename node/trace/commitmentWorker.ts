@@ -50,7 +50,8 @@ export class CommitmentWorker {
   private stateValue: CommitmentWorkerState = 'running'
   private failure: Error | undefined
   private readonly onSealed = (sealed: SealedBlock) => {
-    this.recent.set(sealed.block.header.number, sealed.block)
+    // a block the pump already read from the store (catching up) is not kept again
+    if (sealed.block.header.number >= this.nextToSend) this.recent.set(sealed.block.header.number, sealed.block)
     void this.pump()
   }
   private readonly exited: Promise<void>
