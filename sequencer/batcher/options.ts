@@ -44,9 +44,6 @@ export const defaultBatcherOptions = {
   retryMaxMs: 30_000,
 } satisfies Partial<BatcherOptions>
 
-/** geth refuses a replacement that does not raise both fee caps by at least this much (in eighths: 12.5%). */
-export const FEE_BUMP_EIGHTHS = 1n
-
 /** Defaults filled in and every field checked once, at start-up. */
 export function parseBatcherOptions(input: BatcherOptionsInput): BatcherOptions {
   const opts: BatcherOptions = { ...defaultBatcherOptions, ...input }

@@ -1,21 +1,7 @@
-import {
-  BaseError,
-  ContractFunctionRevertedError,
-  encodeFunctionData,
-  keccak256,
-  TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
-  type Address,
-  type Chain,
-  type Hex,
-  type LocalAccount,
-  type PublicClient,
-  type TransactionReceipt,
-  type Transport,
-} from 'viem'
+import { BaseError, ContractFunctionRevertedError, encodeFunctionData, type Address, type Chain, type Hex, type LocalAccount, type PublicClient, type TransactionReceipt, type Transport } from 'viem'
 import type { Logger } from 'pino'
 import { outputRootsAbi } from '../../sdk/src/generated/contracts.ts'
-import { bumpFees, feeFields, sleep, type Fees } from '../batcher/index.ts'
+import { L1Sender, type Fees } from '../l1Sender.ts'
 import { ProposerCriticalError, ProposerRewindError } from './errors.ts'
 
 /** One proposeOutput call. */
@@ -52,8 +38,6 @@ export interface SendProposalHooks {
 /** Gas estimates get this margin (in fifths: 20%). */
 const GAS_MARGIN_FIFTHS = 1n
 
-type WaitOutcome = { kind: 'mined'; receipt: TransactionReceipt } | { kind: 'dropped' } | { kind: 'stuck' }
-
 /**
  * Sends proposeOutput txs from the proposer's L1 key, one at a time: the nonce is the account's
  * pending count, and the tx is replaced (same nonce, bumped fees) while it is dropped or stuck,
@@ -61,17 +45,17 @@ type WaitOutcome = { kind: 'mined'; receipt: TransactionReceipt } | { kind: 'dro
  * outputCount again), so no confirmations are waited for here.
  */
 export class ProposalSender {
-  private l1ChainId: number
+  private readonly sender: L1Sender
 
   constructor(
     private readonly opts: ProposalSenderOptions,
     private readonly modules: { client: PublicClient<Transport, Chain | undefined>; account: LocalAccount; log: Logger; signal: AbortSignal },
   ) {
-    this.l1ChainId = opts.l1ChainId
+    this.sender = new L1Sender(opts, { ...modules, rewindError: (message, options) => new ProposerRewindError(message, options) })
   }
 
   setChainId(chainId: number): void {
-    this.l1ChainId = chainId
+    this.sender.setChainId(chainId)
   }
 
   get address(): Address {
@@ -80,31 +64,19 @@ export class ProposalSender {
 
   /** The first receipt of the proposal (reverted or not: the caller reads L1 again either way). */
   async send(call: ProposalCall, hooks: SendProposalHooks): Promise<TransactionReceipt> {
-    const { client, account, log } = this.modules
-    const nonce = hooks.adopted?.nonce ?? (await client.getTransactionCount({ address: this.address, blockTag: 'pending' }))
-    const data = encodeFunctionData({ abi: outputRootsAbi, functionName: 'proposeOutput', args: proposeArgs(call) })
-    const txHashes: Hex[] = [...(hooks.adopted?.txHashes ?? [])]
-    let fees = hooks.adopted?.fees
-    let sentAt = Date.now()
-    let needsSend = hooks.adopted === undefined
-    for (;;) {
-      if (needsSend) {
-        const gas = await this.estimateGas(call)
-        const current = await client.estimateFeesPerGas()
-        fees = fees === undefined ? current : bumpFees(fees, current)
-        const raw = await account.signTransaction({ type: 'eip1559', chainId: this.l1ChainId, to: this.opts.outputRoots, data, value: call.bond, nonce, gas, ...fees })
-        txHashes.push(keccak256(raw))
-        await hooks.onSigned(nonce, [...txHashes])
-        if ((await this.sendRaw(raw, nonce, txHashes)) === 'underpriced') continue
-        sentAt = Date.now()
-        if (txHashes.length > 1) log.info({ batchIndex: Number(call.batchIndex), nonce, txHash: txHashes.at(-1), ...feeFields(fees) }, 're-sent proposal tx with bumped fees')
-      }
-      needsSend = true
-      const outcome = await this.waitForOutcome(txHashes, sentAt)
-      if (outcome.kind === 'mined') return outcome.receipt
-      log.warn({ batchIndex: Number(call.batchIndex), nonce, txHashes, waitedMs: Date.now() - sentAt }, `proposal tx ${outcome.kind === 'dropped' ? 'dropped from' : 'stuck in'} the L1 pool`)
-      await this.checkNonceNotRolledBack(nonce)
-    }
+    const nonce = hooks.adopted?.nonce ?? (await this.modules.client.getTransactionCount({ address: this.address, blockTag: 'pending' }))
+    const slot = { nonce, txHashes: [...(hooks.adopted?.txHashes ?? [])], fees: hooks.adopted?.fees }
+    return this.sender.sendUntilMined(
+      {
+        to: this.opts.outputRoots,
+        data: encodeFunctionData({ abi: outputRootsAbi, functionName: 'proposeOutput', args: proposeArgs(call) }),
+        value: call.bond,
+        estimateGas: () => this.estimateGas(call),
+        describe: { batchIndex: Number(call.batchIndex) },
+      },
+      slot,
+      { send: hooks.adopted === undefined, onSigned: hooks.onSigned },
+    )
   }
 
   /**
@@ -136,69 +108,8 @@ export class ProposalSender {
     }
   }
 
-  /** 'sent', or 'underpriced' when the pool wants a larger bump for the replacement. */
-  private async sendRaw(raw: Hex, nonce: number, txHashes: Hex[]): Promise<'sent' | 'underpriced'> {
-    try {
-      await this.modules.client.sendRawTransaction({ serializedTransaction: raw })
-      return 'sent'
-    } catch (error) {
-      const message = errorText(error)
-      if (message.includes('already known')) return 'sent'
-      if (message.includes('underpriced')) return 'underpriced'
-      if (message.includes('nonce too low')) {
-        // Mined meanwhile (one of ours), or the nonce went to another tx from this key.
-        for (const hash of txHashes) if ((await this.receipt(hash)) !== undefined) return 'sent'
-        throw new ProposerRewindError(`L1 nonce ${nonce} of ${this.address} is already used by a tx the proposer did not send`, { cause: error })
-      }
-      throw error
-    }
-  }
-
-  private async waitForOutcome(txHashes: Hex[], sentAt: number): Promise<WaitOutcome> {
-    for (;;) {
-      for (const hash of txHashes) {
-        const receipt = await this.receipt(hash)
-        if (receipt !== undefined) return { kind: 'mined', receipt }
-      }
-      if (!(await this.anyInPool(txHashes))) return { kind: 'dropped' }
-      if (Date.now() - sentAt >= this.opts.resubmitAfterMs) return { kind: 'stuck' }
-      await sleep(this.opts.pollIntervalMs, this.modules.signal)
-    }
-  }
-
-  /** After an L1 reorg the account's nonce can fall below ours: a tx sent with ours would wait forever. */
-  private async checkNonceNotRolledBack(nonce: number): Promise<void> {
-    const mined = await this.modules.client.getTransactionCount({ address: this.address, blockTag: 'latest' })
-    if (mined < nonce) throw new ProposerRewindError(`the L1 account nonce went back to ${mined} (an L1 reorg dropped earlier txs); the proposal's was ${nonce}`)
-  }
-
-  private async receipt(hash: Hex): Promise<TransactionReceipt | undefined> {
-    try {
-      return await this.modules.client.getTransactionReceipt({ hash })
-    } catch (error) {
-      if (error instanceof TransactionReceiptNotFoundError) return undefined
-      throw error
-    }
-  }
-
-  private async anyInPool(txHashes: Hex[]): Promise<boolean> {
-    for (const hash of txHashes) {
-      try {
-        await this.modules.client.getTransaction({ hash })
-        return true
-      } catch (error) {
-        if (!(error instanceof TransactionNotFoundError)) throw error
-      }
-    }
-    return false
-  }
 }
 
 function proposeArgs(call: ProposalCall) {
   return [call.batchIndex, call.outputRoot, call.traceRoot, call.l2BlockNumber] as const
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof BaseError) return `${error.shortMessage} ${error.details ?? ''}`.toLowerCase()
-  return String(error).toLowerCase()
 }
