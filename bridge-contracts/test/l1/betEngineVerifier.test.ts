@@ -42,7 +42,7 @@ interface Command {
   advance: number
 }
 
-const KINDS = ['createMarket', 'createMarket', 'setOdds', 'placeBet', 'placeBet', 'placeBet', 'placeBet', 'reportResult', 'reportResult', 'settleBet', 'settleBet', 'withdraw', 'relayDeposit', 'relayForcedTx', 'garbage', 'view'] as const
+const KINDS = ['createMarket', 'createMarket', 'setOdds', 'placeBet', 'placeBet', 'placeBet', 'placeBet', 'reportResult', 'reportResult', 'settleBet', 'settleBet', 'withdraw', 'withdraw', 'relayDeposit', 'relayForcedTx', 'garbage', 'view'] as const
 
 const command: fc.Arbitrary<Command> = fc.record({
   kind: fc.nat({ max: KINDS.length - 1 }),
@@ -110,10 +110,14 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
     case 'settleBet':
       return { from: anyone, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'settleBet', args: [pick(c.a, now.nextBetId)] }), kind }
     case 'withdraw': {
-      const balance = await now.balance(anyone.address as Address)
-      const amounts = [balance, balance / 3n, c.big, 0n, balance + 1n]
+      // mostly someone who holds a balance (bettors and the house at genesis, or a deposit's recipient)
+      const funded = [bettors[0], bettors[1], actors[c.a % actors.length], actors[c.a % actors.length], operator]
+      const from = c.wrongActor === 0 ? anyone : funded[c.a % funded.length]
+      const balance = await now.balance(from.address as Address)
+      // the whole balance most often: the slot empties, a trie deletion
+      const amounts = [balance, balance, balance, balance / 3n, c.big, 0n, balance + 1n]
       const recipient = c.b % 9 === 0 ? zeroAddress : (actors[c.b % actors.length].address as Address)
-      return { from: anyone, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'withdraw', args: [recipient, amounts[c.c % amounts.length]] }), kind }
+      return { from, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'withdraw', args: [recipient, amounts[c.c % amounts.length]] }), kind }
     }
     case 'relayDeposit': {
       const recipient = c.b % 11 === 0 ? zeroAddress : (actors[c.b % actors.length].address as Address)
@@ -144,6 +148,8 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
 interface Tally {
   calls: number
   reverted: number
+  /** storage slots a call wrote to zero (trie deletions) */
+  deletions: number
   reasons: Map<string, number>
   byFunction: Map<string, { calls: number; gas: bigint; maxGas: bigint; witnessBytes: number }>
 }
@@ -172,6 +178,7 @@ async function runSequence(t: { fail(message: string): void }, commands: Command
         return
       }
       tally.calls++
+      for (const slot of witness.writes) if ((await l2.slot(bytesToHex(slot))) === 0n) tally.deletions++
       const name = executed.status === 0 ? `${kind} (reverts)` : kind
       if (executed.status === 0) {
         tally.reverted++
@@ -191,7 +198,7 @@ async function runSequence(t: { fail(message: string): void }, commands: Command
 }
 
 t.test('execute_randomCallSequences_postRootEqualsL2Chain', async (t) => {
-  const tally: Tally = { calls: 0, reverted: 0, reasons: new Map(), byFunction: new Map() }
+  const tally: Tally = { calls: 0, reverted: 0, deletions: 0, reasons: new Map(), byFunction: new Map() }
   const runs = Math.max(1, Math.ceil(TOTAL_CALLS / CALLS_PER_RUN))
   await fc.assert(
     fc.asyncProperty(fc.array(command, { minLength: CALLS_PER_RUN, maxLength: CALLS_PER_RUN }), async (commands) => {
@@ -204,7 +211,7 @@ t.test('execute_randomCallSequences_postRootEqualsL2Chain', async (t) => {
     { numRuns: runs, seed: SEED, endOnFailure: true },
   )
   t.comment([...tally.reasons].sort().map(([k, n]) => `${k} ${n}`).join(', '))
-  t.comment(`${tally.calls} calls checked, ${tally.reverted} of them reverting`)
+  t.comment(`${tally.calls} calls checked, ${tally.reverted} of them reverting; ${tally.deletions} slots written to zero (trie deletions)`)
   for (const [name, e] of [...tally.byFunction].sort()) {
     t.comment(`${name}: ${e.calls} calls, verifier execution gas avg ${e.gas / BigInt(e.calls)} max ${e.maxGas}, witness avg ${Math.round(e.witnessBytes / e.calls)} bytes`)
   }
