@@ -6,7 +6,7 @@
  * the pre-state (prover-fraud/witness.ts) and BetEngineVerifier.execute on an in-memory EVM must
  * return the state root of the block the chain sealed. An honest sequencer is never provably wrong.
  *
- * ROLLBOOK_VERIFIER_CALLS sets how many calls in all (default 120; the issue's run is 10000), and
+ * ROLLBOOK_VERIFIER_CALLS sets how many calls in all (default 100; the issue's run is 10000), and
  * ROLLBOOK_VERIFIER_SEED the fast-check seed (default 4), so long runs can be split across processes
  * (run them with TAP_TIMEOUT=0).
  */
@@ -19,9 +19,9 @@ import { decodeBetEngineError } from '../../../sdk/src/betEngine/errors.ts'
 import type { TestAccount } from '../../../node/chain/fastpath/testing.ts'
 import { bettors, execute, messenger, operator, oracle, T0, VerifierChain } from './verifierFixture.ts'
 
-const TOTAL_CALLS = Number(process.env.ROLLBOOK_VERIFIER_CALLS ?? 120)
+const TOTAL_CALLS = Number(process.env.ROLLBOOK_VERIFIER_CALLS ?? 100)
 const SEED = Number(process.env.ROLLBOOK_VERIFIER_SEED ?? 4)
-const CALLS_PER_RUN = 60
+const CALLS_PER_RUN = 50
 
 const actors = [operator, oracle, ...bettors, messenger]
 
