@@ -115,7 +115,7 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
       const from = c.wrongActor === 0 ? anyone : funded[c.a % funded.length]
       const balance = await now.balance(from.address as Address)
       // the whole balance most often: the slot empties, a trie deletion
-      const amounts = [balance, balance, balance, balance / 3n, c.big, 0n, balance + 1n]
+      const amounts = [balance, balance, balance, balance / 3n, c.big, 0n, (balance + 1n) % 2n ** 256n]
       const recipient = c.b % 9 === 0 ? zeroAddress : (actors[c.b % actors.length].address as Address)
       return { from, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'withdraw', args: [recipient, amounts[c.c % amounts.length]] }), kind }
     }
