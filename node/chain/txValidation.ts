@@ -1,6 +1,7 @@
 import { Capability, TransactionType, type TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex } from '@ethereumjs/util'
 import { BET_ENGINE_ADDRESS, L1_MESSENGER_ADDRESS, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
+import { isL1Messenger } from '../l1/messages.ts'
 
 /** Why a transaction is refused (by the sequencer, and skipped by derivation). Codes and messages follow geth's where it has one. */
 export type TxRejectionReason =
@@ -34,8 +35,6 @@ export class TxRejectedError extends Error {
 
 /** Contracts a transaction may call (decision 2: a betting chain, not a general chain). */
 const PREDEPLOYS = new Set<string>([BET_ENGINE_ADDRESS.toLowerCase()])
-
-const MESSENGER = L1_MESSENGER_ADDRESS.toLowerCase()
 
 const ACCEPTED_TYPES = new Set<number>([TransactionType.Legacy, TransactionType.AccessListEIP2930, TransactionType.FeeMarketEIP1559])
 
@@ -80,7 +79,7 @@ export function checkRawTx(raw: Uint8Array, decode: (raw: Uint8Array) => TypedTr
     throw new TxRejectedError('signature', 'invalid sender: invalid transaction v, r, s values')
   }
   // the L1 messenger's key is public: its txs come only from the node's own relay path (decision 0004)
-  if (bytesToHex(sender) === MESSENGER) throw new TxRejectedError('reservedSender', `sender ${L1_MESSENGER_ADDRESS} is the L1 messenger system account: its transactions come only from L1`)
+  if (isL1Messenger(sender)) throw new TxRejectedError('reservedSender', `sender ${L1_MESSENGER_ADDRESS} is the L1 messenger system account: its transactions come only from L1`)
   if (tx.to === undefined) throw new TxRejectedError('target', 'contract creation is not allowed: transactions may call only the predeploys')
   const to = bytesToHex(tx.to.bytes)
   if (!PREDEPLOYS.has(to)) throw new TxRejectedError('target', `transaction target ${to} is not a predeploy`)

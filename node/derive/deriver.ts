@@ -157,11 +157,7 @@ export class Deriver {
     const account = await this.chain.liveState.getAccount(new Address(checked.sender))
     const nonce = account?.nonce ?? 0n
     if (checked.tx.nonce !== nonce) return this.skip('wrong nonce', { tx: bytesToHex(checked.hash), nonce: checked.tx.nonce.toString(), expected: nonce.toString() })
-    if (this.pending === undefined) {
-      // as the sequencer does, a block is never older than its parent
-      const parent = this.chain.head.header.timestamp
-      this.pending = await this.chain.openBlock(this.blockTimestamp > parent ? this.blockTimestamp : parent)
-    }
+    this.pending ??= await this.openBlockAt(this.blockTimestamp)
     await this.chain.applyTx(this.pending, checked.tx)
     this.stats.txs++
   }
@@ -175,10 +171,7 @@ export class Deriver {
     const message = this.messages?.get(index)
     if (message === undefined) return this.skip('queue message is not on L1', fields)
     if (this.pending !== undefined && this.pending.txs.length + MAX_TXS_PER_MESSAGE > this.chain.genesis.maxTxsPerBlock) return this.skip('block is full', fields)
-    if (this.pending === undefined) {
-      const parent = this.chain.head.header.timestamp
-      this.pending = await this.chain.openBlock(this.blockTimestamp > parent ? this.blockTimestamp : parent)
-    }
+    this.pending ??= await this.openBlockAt(this.blockTimestamp)
     const relayed = await applyQueueMessage(this.chain, this.pending, message, this.opts.maxTxBytes)
     if (relayed.forcedTxDropped !== undefined) this.log.info({ ...fields, reason: relayed.forcedTxDropped }, 'forced tx dropped')
     this.stats.txs += relayed.executed.length
@@ -201,10 +194,7 @@ export class Deriver {
     let forced = 0
     while (message !== undefined) {
       if (this.pending !== undefined && this.pending.txs.length + MAX_TXS_PER_MESSAGE > this.chain.genesis.maxTxsPerBlock) await this.endBlock()
-      if (this.pending === undefined) {
-        const parent = this.chain.head.header.timestamp
-        this.pending = await this.chain.openBlock(l1.timestamp > parent ? l1.timestamp : parent)
-      }
+      this.pending ??= await this.openBlockAt(l1.timestamp)
       const relayed = await applyQueueMessage(this.chain, this.pending, message, this.opts.maxTxBytes)
       this.stats.txs += relayed.executed.length
       forced++
@@ -214,6 +204,12 @@ export class Deriver {
     await this.endBlock()
     this.log.warn({ forced, l1Block: Number(l1.number), through: Number(due - 1n) }, 'the sequencer window passed: forced queue messages in')
     return forced
+  }
+
+  /** As the sequencer does, a block is never older than its parent. */
+  private openBlockAt(timestamp: bigint): Promise<PendingBlock> {
+    const parent = this.chain.head.header.timestamp
+    return this.chain.openBlock(timestamp > parent ? timestamp : parent)
   }
 
   private skip(reason: string, fields: Record<string, unknown> = {}): void {

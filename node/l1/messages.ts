@@ -36,8 +36,6 @@ export function nextQueueHash(previous: Hex, m: Omit<QueueMessage, 'index' | 'qu
   )
 }
 
-export const ZERO_HASH: Hex = `0x${'00'.repeat(32)}`
-
 /** The deposit a message's payload names; a payload that does not decode credits nothing (recipient 0, amount 0). */
 export function decodeDeposit(payload: Hex): { recipient: Hex; amount: bigint } {
   try {
@@ -109,4 +107,12 @@ export function relayInfo(tx: TypedTransaction): RelayInfo | undefined {
   // relayForcedTx(uint256 queueIndex, address l1Sender, bytes32 txHash): the hash is the third word
   const forcedTxHash = bytesToHex(tx.data.subarray(4 + 64, 4 + 96)) as Hex
   return { queueIndex: tx.nonce, kind: MESSAGE_KIND_FORCED_TX, forcedTxHash }
+}
+
+/**
+ * Whether the tx right after a relay tx is the forced tx it relays: then the two are one queue
+ * record (the batcher makes one `0x02` record of them; the trace takes one step).
+ */
+export function relaysForcedTx(relay: RelayInfo, next: TypedTransaction | undefined): boolean {
+  return relay.forcedTxHash !== undefined && next !== undefined && bytesToHex(next.hash()) === relay.forcedTxHash
 }

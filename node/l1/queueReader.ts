@@ -1,6 +1,6 @@
-import type { Address, Hex, PublicClient } from 'viem'
+import { zeroHash, type Address, type Hex, type PublicClient } from 'viem'
 import { messageQueueAbi } from '../../sdk/src/generated/contracts.ts'
-import { nextQueueHash, ZERO_HASH, type QueueMessage } from './messages.ts'
+import { nextQueueHash, type QueueMessage } from './messages.ts'
 
 const messageQueuedEvent = messageQueueAbi.find((item) => item.type === 'event' && item.name === 'MessageQueued')!
 
@@ -62,6 +62,6 @@ function toMessages(logs: unknown[]): QueueMessage[] {
 export function checkChain(previous: QueueMessage | undefined, next: QueueMessage): void {
   const expectedIndex = previous === undefined ? 0n : previous.index + 1n
   if (next.index !== expectedIndex) throw new QueueChainError(`queue message ${next.index} arrived where ${expectedIndex} was due`)
-  const hash = nextQueueHash(previous?.queueHash ?? ZERO_HASH, next)
+  const hash = nextQueueHash(previous?.queueHash ?? zeroHash, next)
   if (hash !== next.queueHash) throw new QueueChainError(`queue message ${next.index} does not chain: computed ${hash}, the event says ${next.queueHash}`)
 }

@@ -44,11 +44,6 @@ export class QueueWatcher {
     this.scannedThrough = opts.startBlock - 1n
   }
 
-  /** Messages seen so far (all, in order). */
-  get messages(): readonly QueueMessage[] {
-    return this.known
-  }
-
   start(): void {
     const tick = () => {
       if (this.stopped) return

@@ -11,7 +11,7 @@ import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createTxFromRLP } from '@ethereumjs/tx'
 import { createZeroAddress } from '@ethereumjs/util'
 import { createVM, runTx, type VM } from '@ethereumjs/vm'
-import { bytesToHex, concat, encodeAbiParameters, encodeFunctionData, hexToBytes, keccak256, type Hex } from 'viem'
+import { bytesToHex, concat, encodeAbiParameters, encodeFunctionData, hexToBytes, keccak256, zeroHash, type Hex } from 'viem'
 import { decodeChunk, rebuildTx, type TxRecord } from '../../sdk/src/batch/index.ts'
 import { TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
 import { betEngineAbi } from '../../sdk/src/generated/contracts.ts'
@@ -20,7 +20,7 @@ import { createL2Common } from '../chain/common.ts'
 import { calldata, TestSigner, type TestAccount } from '../chain/fastpath/testing.ts'
 import { devAccounts, type Genesis } from '../chain/genesis.ts'
 import { createSharedTxCommon } from '../chain/txCommon.ts'
-import { MESSAGE_KIND_DEPOSIT, MESSAGE_KIND_FORCED_TX, relayTx, ZERO_HASH, type QueueMessage } from '../l1/messages.ts'
+import { MESSAGE_KIND_DEPOSIT, MESSAGE_KIND_FORCED_TX, relayTx, type QueueMessage } from '../l1/messages.ts'
 import type { RollbookNode } from '../rollbookNode.ts'
 
 export const accounts: TestAccount[] = devAccounts().map((a) => ({ address: a.address, privateKey: a.getHdKey().privateKey! }))
@@ -69,7 +69,7 @@ export async function randomWorkload(node: RollbookNode, opts: { seed: number; a
   const bettors = rest.slice(0, -1)
   const messages: QueueMessage[] = []
   const queue = (kind: number, payload: Hex) => {
-    const message: QueueMessage = { index: BigInt(messages.length), kind, sender: '0x00000000000000000000000000000000000000d1', payload, l1BlockNumber: 1n, timestamp: 1n, queueHash: ZERO_HASH }
+    const message: QueueMessage = { index: BigInt(messages.length), kind, sender: '0x00000000000000000000000000000000000000d1', payload, l1BlockNumber: 1n, timestamp: 1n, queueHash: zeroHash }
     messages.push(message)
     sequencer.relayL1Messages([message])
   }

@@ -13,7 +13,7 @@ import { FastPathExecutor, PlaceBetFastPath } from '../chain/fastpath/index.ts'
 import type { Genesis } from '../chain/genesis.ts'
 import { RollbookStateManager } from '../chain/stateManager.ts'
 import { createSharedTxCommon } from '../chain/txCommon.ts'
-import { relayInfo } from '../l1/messages.ts'
+import { relayInfo, relaysForcedTx } from '../l1/messages.ts'
 import { LevelTrieDb } from '../storage/trieDb.ts'
 import type { RollbookLevel } from '../storage/level.ts'
 import { TraceDivergedError } from './errors.ts'
@@ -201,8 +201,7 @@ export function recordsOf(txs: readonly TypedTransaction[], roots: readonly Uint
       records.push({ kind: 'tx', txs: 1, stateRoot: roots[i] })
       continue
     }
-    const next = txs[i + 1]
-    const withForced = relay.forcedTxHash !== undefined && next !== undefined && bytesToHex(next.hash()) === relay.forcedTxHash
+    const withForced = relaysForcedTx(relay, txs[i + 1])
     if (withForced) i++
     records.push({ kind: 'message', txs: withForced ? 2 : 1, stateRoot: roots[i] })
   }

@@ -1,7 +1,6 @@
 import { encodeChunk, recordsFromTxs, splitIntoChunks, UnbatchableTransactionError, type BatchRecord } from '../../sdk/src/batch/index.ts'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { bytesToHex } from '@ethereumjs/util'
-import { relayInfo } from '../../node/l1/messages.ts'
+import { relayInfo, relaysForcedTx } from '../../node/l1/messages.ts'
 import type { ChainStore } from '../../node/storage/chainStore.ts'
 import { BatcherCriticalError } from './errors.ts'
 import type { BatchPlan } from './progress.ts'
@@ -128,8 +127,7 @@ export function recordsOfBlockTxs(txs: readonly TypedTransaction[], chainId: num
     }
     flush()
     records.push({ type: 'deposit', queueIndex: relay.queueIndex })
-    const next = txs[i + 1]
-    if (relay.forcedTxHash !== undefined && next !== undefined && bytesToHex(next.hash()) === relay.forcedTxHash) i++
+    if (relaysForcedTx(relay, txs[i + 1])) i++
   }
   flush()
   return records

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {MerkleTrie} from "./MerkleTrie.sol";
 import {RlpItem, RlpReader} from "./RlpReader.sol";
 import {RlpWriter} from "./RlpWriter.sol";
+import {TrieNode} from "./TrieNode.sol";
 
 /// @title MptNodeStore
 /// @notice A Merkle-Patricia trie over a node store in memory: the witness is a deduplicated set of
@@ -92,7 +93,7 @@ library MptNodeStore {
     /// @notice The value at `path` (the raw trie key) in the trie of `root`; empty when absent.
     function get(Store memory store, bytes32 root, bytes memory path) internal pure returns (bytes memory) {
         if (root == MerkleTrie.EMPTY_ROOT) return "";
-        bytes memory key = _toNibbles(path);
+        bytes memory key = TrieNode.toNibbles(path);
         RlpItem current = RlpReader.toItem(node(store, root));
         uint256 consumed;
         while (true) {
@@ -103,8 +104,8 @@ library MptNodeStore {
                 child = items[uint8(key[consumed])];
                 consumed += 1;
             } else if (items.length == 2) {
-                (bool isLeaf, bytes memory nodePath) = _decodePath(items[0]);
-                uint256 matched = _sharedNibbles(nodePath, key, consumed);
+                (bool isLeaf, bytes memory nodePath) = TrieNode.decodePath(items[0]);
+                uint256 matched = TrieNode.sharedNibbles(nodePath, key, consumed);
                 if (matched < nodePath.length) return "";
                 consumed += nodePath.length;
                 if (isLeaf) return consumed == key.length ? items[1].readBytes() : bytes("");
@@ -113,7 +114,7 @@ library MptNodeStore {
             } else {
                 revert MerkleTrie.BadNode();
             }
-            if (_isEmpty(child)) return "";
+            if (TrieNode.isEmpty(child)) return "";
             current = _resolve(store, child);
         }
     }
@@ -125,7 +126,7 @@ library MptNodeStore {
         pure
         returns (bytes32)
     {
-        bytes memory key = _toNibbles(path);
+        bytes memory key = TrieNode.toNibbles(path);
         RlpItem valueItem = RlpReader.toItem(RlpWriter.encodeString(value));
         bool deleting = value.length == 0;
         Path memory walk;
@@ -134,7 +135,7 @@ library MptNodeStore {
         bytes memory rewritten;
         if (root == MerkleTrie.EMPTY_ROOT) {
             if (deleting) return root;
-            rewritten = _shortNode(key, 0, key.length, true, valueItem);
+            rewritten = TrieNode.shortNode(key, 0, key.length, true, valueItem);
         } else {
             bool unchanged;
             (rewritten, unchanged) = _rewritePath(store, walk, RlpReader.toItem(node(store, root)), key, valueItem, deleting);
@@ -167,14 +168,14 @@ library MptNodeStore {
             walk.depth++;
             if (items.length == 17) {
                 if (consumed == key.length) {
-                    if (deleting && _isEmpty(items[16])) return ("", true);
-                    return (_setBranchSlot(store, items, 16, deleting ? _emptyItem() : valueItem), false);
+                    if (deleting && TrieNode.isEmpty(items[16])) return ("", true);
+                    return (_setBranchSlot(store, items, 16, deleting ? TrieNode.emptyItem() : valueItem), false);
                 }
                 uint256 nibble = uint8(key[consumed]);
                 RlpItem child = items[nibble];
-                if (_isEmpty(child)) {
+                if (TrieNode.isEmpty(child)) {
                     if (deleting) return ("", true);
-                    RlpItem leaf = _reference(store, _shortNode(key, consumed + 1, key.length, true, valueItem));
+                    RlpItem leaf = _reference(store, TrieNode.shortNode(key, consumed + 1, key.length, true, valueItem));
                     return (_setBranchSlot(store, items, nibble, leaf), false);
                 }
                 consumed += 1;
@@ -182,8 +183,8 @@ library MptNodeStore {
                 continue;
             }
             if (items.length != 2) revert MerkleTrie.BadNode();
-            (bool isLeaf, bytes memory nodePath) = _decodePath(items[0]);
-            uint256 matched = _sharedNibbles(nodePath, key, consumed);
+            (bool isLeaf, bytes memory nodePath) = TrieNode.decodePath(items[0]);
+            uint256 matched = TrieNode.sharedNibbles(nodePath, key, consumed);
             if (isLeaf && matched == nodePath.length && consumed + matched == key.length) {
                 if (deleting) return ("", false);
                 return (RlpWriter.encodePair(items[0], valueItem), false);
@@ -211,11 +212,11 @@ library MptNodeStore {
         if (keyAt == key.length) {
             slots[16] = valueItem;
         } else {
-            slots[uint8(key[keyAt])] = _reference(store, _shortNode(key, keyAt + 1, key.length, true, valueItem));
+            slots[uint8(key[keyAt])] = _reference(store, TrieNode.shortNode(key, keyAt + 1, key.length, true, valueItem));
         }
         bytes memory branch = RlpWriter.encodeList(slots);
         if (matched == 0) return branch;
-        return _shortNode(nodePath, 0, matched, false, _reference(store, branch));
+        return TrieNode.shortNode(nodePath, 0, matched, false, _reference(store, branch));
     }
 
     /// @notice A branch holding what a leaf or an extension keeps below its first `matched` nibbles.
@@ -225,15 +226,15 @@ library MptNodeStore {
         returns (RlpItem[] memory slots, bytes memory nodePath)
     {
         bool isLeaf;
-        (isLeaf, nodePath) = _decodePath(items[0]);
-        slots = _emptyBranch();
+        (isLeaf, nodePath) = TrieNode.decodePath(items[0]);
+        slots = TrieNode.emptyBranch();
         if (matched == nodePath.length) {
             slots[16] = items[1]; // a leaf whose path ends where the key goes on
         } else if (!isLeaf && matched + 1 == nodePath.length) {
             slots[uint8(nodePath[matched])] = items[1]; // an extension's child moves into the branch
         } else {
             slots[uint8(nodePath[matched])] =
-                _reference(store, _shortNode(nodePath, matched + 1, nodePath.length, isLeaf, items[1]));
+                _reference(store, TrieNode.shortNode(nodePath, matched + 1, nodePath.length, isLeaf, items[1]));
         }
     }
 
@@ -244,16 +245,16 @@ library MptNodeStore {
         returns (bytes memory)
     {
         if (items.length == 17) {
-            RlpItem link = child.length == 0 ? _emptyItem() : _reference(store, child);
+            RlpItem link = child.length == 0 ? TrieNode.emptyItem() : _reference(store, child);
             return _setBranchSlot(store, items, uint8(key[consumed]), link);
         }
         // An extension's child is a branch of two or more occupants: it can collapse, not vanish.
         RlpItem[] memory childItems = _readNode(RlpReader.toItem(child));
         if (childItems.length == 17) return RlpWriter.encodePair(items[0], _reference(store, child));
-        (, bytes memory nodePath) = _decodePath(items[0]);
-        (bool isLeaf, bytes memory childPath) = _decodePath(childItems[0]);
+        (, bytes memory nodePath) = TrieNode.decodePath(items[0]);
+        (bool isLeaf, bytes memory childPath) = TrieNode.decodePath(childItems[0]);
         bytes memory joined = bytes.concat(nodePath, childPath);
-        return _shortNode(joined, 0, joined.length, isLeaf, childItems[1]);
+        return TrieNode.shortNode(joined, 0, joined.length, isLeaf, childItems[1]);
     }
 
     /// @notice A branch with slot `slot` (0-15 a child, 16 the value) set to `item`. A branch left
@@ -269,24 +270,24 @@ library MptNodeStore {
             mcopy(add(slots, 32), add(items, 32), mul(17, 32))
         }
         slots[slot] = item;
-        if (!_isEmpty(item)) return RlpWriter.encodeList(slots);
+        if (!TrieNode.isEmpty(item)) return RlpWriter.encodeList(slots);
         uint256 occupants;
         uint256 last;
         for (uint256 i = 0; i < 17; i++) {
-            if (!_isEmpty(slots[i])) (occupants, last) = (occupants + 1, i);
+            if (!TrieNode.isEmpty(slots[i])) (occupants, last) = (occupants + 1, i);
         }
         if (occupants > 1) return RlpWriter.encodeList(slots);
         if (occupants == 0) return "";
-        if (last == 16) return _shortNode("", 0, 0, true, slots[16]);
+        if (last == 16) return TrieNode.shortNode("", 0, 0, true, slots[16]);
         RlpItem link = slots[last];
         RlpItem[] memory childItems = _readNode(_resolve(store, link));
         bytes memory prefix = new bytes(1);
         prefix[0] = bytes1(uint8(last));
-        if (childItems.length == 17) return _shortNode(prefix, 0, 1, false, link);
+        if (childItems.length == 17) return TrieNode.shortNode(prefix, 0, 1, false, link);
         if (childItems.length != 2) revert MerkleTrie.BadNode();
-        (bool isLeaf, bytes memory childPath) = _decodePath(childItems[0]);
+        (bool isLeaf, bytes memory childPath) = TrieNode.decodePath(childItems[0]);
         bytes memory joined = bytes.concat(prefix, childPath);
-        return _shortNode(joined, 0, joined.length, isLeaf, childItems[1]);
+        return TrieNode.shortNode(joined, 0, joined.length, isLeaf, childItems[1]);
     }
 
     /// @notice The items of a trie node (a list of 2 or 17); RlpReader.readList, sized for trie nodes.
@@ -319,16 +320,6 @@ library MptNodeStore {
         return RlpReader.toItem(node(store, link.readBytes32()));
     }
 
-    /// @notice A leaf or an extension over nibbles [start, end) of `nibbles`.
-    function _shortNode(bytes memory nibbles, uint256 start, uint256 end, bool isLeaf, RlpItem second)
-        private
-        pure
-        returns (bytes memory)
-    {
-        bytes memory compact = RlpWriter.encodeString(_hexPrefix(nibbles, start, end, isLeaf));
-        return RlpWriter.encodePair(RlpReader.toItem(compact), second);
-    }
-
     /// @notice How a parent refers to a node: inline under 32 bytes, else by its hash (and the node
     ///         joins the store, so later walks find it).
     function _reference(Store memory store, bytes memory encoded) private pure returns (RlpItem) {
@@ -350,102 +341,6 @@ library MptNodeStore {
             while (store.hashes[i] != bytes32(0)) i = (i + 1) & mask;
             store.hashes[i] = hash;
             store.nodes[i] = oldNodes[j];
-        }
-    }
-
-    function _emptyBranch() private pure returns (RlpItem[] memory slots) {
-        slots = new RlpItem[](17);
-        RlpItem empty = _emptyItem();
-        for (uint256 i = 0; i < 17; i++) {
-            slots[i] = empty;
-        }
-    }
-
-    function _emptyItem() private pure returns (RlpItem) {
-        return RlpReader.toItem(hex"80");
-    }
-
-    /// @notice An empty slot of a branch: rlp("").
-    function _isEmpty(RlpItem item) private pure returns (bool empty) {
-        if (item.length() != 1) return false;
-        uint256 start = item.ptr();
-        assembly ("memory-safe") {
-            empty := eq(byte(0, mload(start)), 0x80)
-        }
-    }
-
-    /// @notice Hex-prefix (compact) encoding of nibbles [start, end), one nibble a byte.
-    function _hexPrefix(bytes memory nibbles, uint256 start, uint256 end, bool isLeaf)
-        private
-        pure
-        returns (bytes memory compact)
-    {
-        uint256 count = end - start;
-        compact = new bytes(count / 2 + 1);
-        assembly ("memory-safe") {
-            let source := add(add(nibbles, 32), start)
-            let out := add(compact, 32)
-            let odd := and(count, 1)
-            let first := shl(4, add(mul(2, isLeaf), odd))
-            if odd { first := or(first, byte(0, mload(source))) }
-            mstore8(out, first)
-            for { let i := odd } lt(i, count) { i := add(i, 2) } {
-                out := add(out, 1)
-                let pair := mload(add(source, i))
-                mstore8(out, or(shl(4, byte(0, pair)), byte(1, pair)))
-            }
-        }
-    }
-
-    /// @notice A leaf's or an extension's hex-prefix path, one nibble a byte.
-    function _decodePath(RlpItem encodedPath) private pure returns (bool isLeaf, bytes memory nibbles) {
-        (uint256 compact, uint256 compactLength) = encodedPath.payload();
-        if (compactLength == 0) revert MerkleTrie.BadPath();
-        uint256 head;
-        assembly ("memory-safe") {
-            head := byte(0, mload(compact))
-        }
-        uint256 flag = head >> 4;
-        if (flag > 3) revert MerkleTrie.BadPath();
-        isLeaf = flag >= 2;
-        uint256 odd = flag & 1;
-        if (odd == 0 && head & 0x0f != 0) revert MerkleTrie.BadPath();
-        nibbles = _nibblesAt(compact + 1, compactLength - 1, odd);
-        if (odd == 1) nibbles[0] = bytes1(uint8(head & 0x0f));
-    }
-
-    /// @notice How many nibbles from the start of `nodePath` equal the key's from nibble `start`.
-    function _sharedNibbles(bytes memory nodePath, bytes memory key, uint256 start) private pure returns (uint256 n) {
-        uint256 limit = key.length - start;
-        if (nodePath.length < limit) limit = nodePath.length;
-        assembly ("memory-safe") {
-            let a := add(nodePath, 32)
-            let b := add(add(key, 32), start)
-            // Whole words while they match, then nibble by nibble.
-            for {} and(lt(add(n, 31), limit), eq(mload(add(a, n)), mload(add(b, n)))) { n := add(n, 32) } {}
-            for {} and(lt(n, limit), eq(byte(0, mload(add(a, n))), byte(0, mload(add(b, n))))) { n := add(n, 1) } {}
-        }
-    }
-
-    function _toNibbles(bytes memory data) private pure returns (bytes memory) {
-        uint256 source;
-        assembly ("memory-safe") {
-            source := add(data, 32)
-        }
-        return _nibblesAt(source, data.length, 0);
-    }
-
-    /// @notice The `length` bytes at memory address `source` as nibbles (high first), after
-    ///         `offset` leading nibbles left zero.
-    function _nibblesAt(uint256 source, uint256 length, uint256 offset) private pure returns (bytes memory nibbles) {
-        nibbles = new bytes(offset + length * 2);
-        assembly ("memory-safe") {
-            let out := add(add(nibbles, 32), offset)
-            for { let i := 0 } lt(i, length) { i := add(i, 1) } {
-                let b := byte(0, mload(add(source, i)))
-                mstore8(add(out, shl(1, i)), shr(4, b))
-                mstore8(add(out, add(shl(1, i), 1)), and(b, 0x0f))
-            }
         }
     }
 }
