@@ -81,14 +81,10 @@ export class ChunkPoster {
       estimateGas: () => this.estimateGas(call),
       describe: { batchIndex: Number(call.batchIndex), chunkIndex: call.chunkIndex },
     }
-    // a nonce taken or rolled back on L1: it is read again before the next post
-    const rewound = (error: unknown): never => {
-      if (error instanceof BatcherRewindError) this.nonce = undefined
-      throw error
-    }
+    // on any error the batcher's loop forgets the nonce (forgetNonce) and reads it from L1 again
     let send = hooks.adopted === undefined
     for (;;) {
-      const receipt = await this.sender.sendUntilMined(l1Call, slot, { send, onSigned: hooks.onSigned }).catch(rewound)
+      const receipt = await this.sender.sendUntilMined(l1Call, slot, { send, onSigned: hooks.onSigned })
       send = true
       if (receipt.status !== 'success') {
         this.nonce = nonce + 1
@@ -99,7 +95,7 @@ export class ChunkPoster {
         return receipt
       }
       this.modules.log.warn({ nonce, txHash: receipt.transactionHash, l1Block: receipt.blockNumber }, 'chunk tx left L1 (reorg) before its confirmations')
-      await this.sender.checkNonceNotRolledBack(nonce).catch(rewound)
+      await this.sender.checkNonceNotRolledBack(nonce)
     }
   }
 
