@@ -213,10 +213,13 @@ t.test('stuckTx_replacedWithBumpedFees', async (t) => {
   manualMining(t)
   await r.placeBets(10)
   await l1.testClient.setAutomine(false)
-  const batcher = r.batcher({ resubmitAfterMs: 300 })
+  // long enough to read the original from the pool before it is replaced: its hash is recorded
+  // (onSigned) just before it is sent
+  const batcher = r.batcher({ resubmitAfterMs: 1_500 })
   await batcher.start()
   await waitFor('a chunk tx in flight', () => batcher.posted?.inflight !== undefined)
   const [originalHash] = batcher.posted!.inflight!.txHashes
+  await waitFor('the original in the pool', async () => (await l1.publicClient.getTransaction({ hash: originalHash }).catch(() => undefined)) !== undefined)
   const original = await txFees(originalHash)
   await waitFor('the stuck tx replaced', () => (batcher.posted?.inflight?.txHashes.length ?? 0) >= 2)
   const replacementHash = batcher.posted!.inflight!.txHashes[1]
