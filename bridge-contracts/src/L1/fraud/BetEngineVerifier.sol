@@ -111,6 +111,16 @@ contract BetEngineVerifier is BetEngineLogic {
         _tstore(T_CONTEXT, 0);
     }
 
+    /// @notice The nonce of `account` in the state of `stateRoot`, read from a witness holding its
+    ///         state trie path (0 for an absent account): the fraud verifier's nonce rule checks a
+    ///         tx against it before `execute` (docs/decisions/0006).
+    function nonceOf(bytes32 stateRoot, bytes[] calldata witness, address account) external view returns (uint256) {
+        // The bet engine has no such function: a tx calling it reverts there too.
+        if (msg.sender == address(this)) revert();
+        MptNodeStore.Store memory store = MptNodeStore.create(witness);
+        return _readAccount(store, stateRoot, account).nonce;
+    }
+
     // ---------------------------------------------------------------- BetEngineLogic over the witness
 
     function _load(bytes32 slot) internal view override returns (uint256) {

@@ -92,6 +92,34 @@ library RecordDecoder {
         _read(chunk, offset, timestamp, chainId, r);
     }
 
+    /// @notice The record at `offset` (at least 1) when the caller already knows that a record
+    ///         starts there and the chunk base, the timestamp of the last block start decoded
+    ///         before it in the chunk (`hasChunkBase` false: none, the next block start is
+    ///         absolute). No walk: the fraud verifier takes both from the agreed step state
+    ///         (docs/decisions/0006, step state v2), so a record costs the same anywhere in its chunk.
+    ///         An offset at or past the chunk's end is NoRecord (the chunk ended).
+    function decodeFrom(bytes memory chunk, uint256 offset, bool hasChunkBase, uint64 chunkBase, uint256 chainId)
+        internal
+        pure
+        returns (Record memory r)
+    {
+        r.offset = offset;
+        r.status = Status.NoRecord;
+        if (chunk.length == 0) {
+            r.reason = Reason.EmptyChunk;
+            return r;
+        }
+        if (uint8(chunk[0]) != FORMAT_VERSION) {
+            r.reason = Reason.UnknownVersion;
+            return r;
+        }
+        if (offset == 0 || offset >= chunk.length) {
+            r.reason = Reason.NotRecordStart;
+            return r;
+        }
+        _read(chunk, offset, hasChunkBase ? chunkBase : NO_TIMESTAMP, chainId, r);
+    }
+
     /// @notice Frames records from the chunk's first up to `offset`: where the walk stopped (0
     ///         when the chunk ended before) and the timestamp of the last block start read.
     function _walkTo(bytes memory chunk, uint256 offset) private pure returns (uint256 cursor, uint256 timestamp) {
