@@ -1,9 +1,10 @@
 import { bytesToHex, type Hex } from 'viem'
 import type { Logger } from 'pino'
-import { TraceNotFoundError } from './errors.ts'
+import { decodeChunk, type BatchRecord } from '../../sdk/src/batch/index.ts'
+import { TraceMismatchError, TraceNotFoundError } from './errors.ts'
 import { buildTree, merkleProof, treeRoot } from './merkle.ts'
 import { encodeStepState, stepLeaf, type StepState } from './stepState.ts'
-import { batchStepStates, genesisStepState, stepStateAfterBlock, type BatchSteps } from './steps.ts'
+import { batchStepStates, genesisStepState, stepStateAfterBlock, type BatchSteps, type RecordAt } from './steps.ts'
 import type { BatchTrace, TraceStore, TracedBlock } from './traceStore.ts'
 
 /** Which L2 blocks a batch carries (the batcher's PostedBatch has these and more). */
@@ -29,27 +30,82 @@ export interface StepProof {
   leafCount: number
 }
 
+/** A batch's trace as the proposer posts it (docs/decisions/0006): every leaf, and the last leaf's preimage. */
+export interface BatchTraceResult {
+  traceRoot: Hex
+  leaves: Hex[]
+  /** abi.encode of the last step state (288 bytes) */
+  lastLeaf: Hex
+}
+
 export interface BatchTracerOptions {
+  /** the L2 chain id: chunks decode for it */
+  chainId: number
   maxTxsPerBlock: number
   /** how long a batch's step states are kept after its trace root was last handed out */
   retainMs: number
 }
 
 /**
- * The steps of a batch of sealed blocks, as the batcher posts them (sequencer/batcher/batchPlanner.ts):
- * per block a block start and its records, then the closing block start (the last block's
- * timestamp again). A sequencer never forces queue messages in, so `forced` is empty. Block starts
- * carry no L1 time: the sequencer's chunks are posted after their blocks are sealed, so an honest
- * sequencer's block start is never MAX_TIMESTAMP_DRIFT_SECONDS ahead of the L1 block carrying it.
+ * The steps of a batch of sealed blocks as the batcher posted them in `chunks`
+ * (sequencer/batcher/batchPlanner.ts: per block a block start and its records, then the closing
+ * block start, the last block's timestamp again). Each record's place in the chunks comes from
+ * decoding them; its state root from the block's execution. A sequencer never forces queue
+ * messages in, so `forced` is empty; block starts carry no L1 time, as the sequencer's chunks are
+ * posted after their blocks are sealed (never MAX_TIMESTAMP_DRIFT_SECONDS ahead of L1). Chunks
+ * that do not hold exactly these records (another batch, another split) are a TraceMismatchError.
  */
-export function stepsOfBlocks(blocks: readonly TracedBlock[]): BatchSteps {
-  const records: BatchSteps['records'] = []
+export function stepsOfChunks(blocks: readonly TracedBlock[], chunks: readonly Uint8Array[], chainId: number): BatchSteps {
+  type Expected = { kind: 'blockStart'; timestamp: bigint } | { kind: 'tx' | 'message'; txs: 1 | 2; stateRoot: Uint8Array }
+  const expected: Expected[] = []
   for (const block of blocks) {
-    records.push({ kind: 'blockStart', timestamp: block.timestamp })
-    for (const r of block.records) records.push(r.kind === 'tx' ? { kind: 'tx', stateRoot: r.stateRoot } : { kind: 'message', txs: r.txs, stateRoot: r.stateRoot })
+    expected.push({ kind: 'blockStart', timestamp: block.timestamp })
+    for (const r of block.records) expected.push({ kind: r.kind, txs: r.txs, stateRoot: r.stateRoot })
   }
-  if (blocks.length > 0) records.push({ kind: 'blockStart', timestamp: blocks[blocks.length - 1].timestamp })
+  if (blocks.length > 0) expected.push({ kind: 'blockStart', timestamp: blocks[blocks.length - 1].timestamp })
+
+  const records: BatchSteps['records'] = []
+  let next = 0
+  chunks.forEach((chunk, chunkIndex) => {
+    const decoded = decodeChunk(chunk, { chainId })
+    const items: { at: RecordAt; record?: BatchRecord }[] = [
+      ...decoded.records.map((r) => ({ at: { chunkIndex, offset: r.offset, end: r.offset + r.length }, record: r.record })),
+      // a skip without a length ended the chunk: no step
+      ...decoded.skipped.flatMap((r) => (r.length === undefined ? [] : [{ at: { chunkIndex, offset: r.offset, end: r.offset + r.length } }])),
+    ].sort((a, b) => a.at.offset - b.at.offset)
+    for (const { at, record } of items) {
+      if (record === undefined) {
+        records.push({ kind: 'skip', at })
+        continue
+      }
+      const want = expected[next++]
+      const where = `chunk ${chunkIndex} offset ${at.offset}`
+      if (want === undefined) throw new TraceMismatchError(`${where}: a ${record.type} record after the last record of the blocks`)
+      if (record.type === 'blockStart') {
+        if (want.kind !== 'blockStart' || want.timestamp !== record.timestamp) throw new TraceMismatchError(`${where}: a block start at ${record.timestamp} where the blocks have ${describe(want)}`)
+        records.push({ kind: 'blockStart', timestamp: record.timestamp, at })
+      } else {
+        const kind = record.type === 'deposit' ? 'message' : 'tx'
+        if (want.kind !== kind) throw new TraceMismatchError(`${where}: a ${record.type} record where the blocks have ${describe(want)}`)
+        records.push(kind === 'tx' ? { kind: 'tx', stateRoot: (want as { stateRoot: Uint8Array }).stateRoot, at } : { kind: 'message', txs: (want as { txs: 1 | 2 }).txs, stateRoot: (want as { stateRoot: Uint8Array }).stateRoot, at })
+      }
+    }
+  })
+  if (next !== expected.length) throw new TraceMismatchError(`the chunks hold ${next} of the blocks' ${expected.length} records`)
   return { forced: [], records }
+}
+
+function describe(e: { kind: string; timestamp?: bigint }): string {
+  return e.kind === 'blockStart' ? `a block start at ${e.timestamp}` : `a ${e.kind} record`
+}
+
+/** The last step state of a batch's trace and every leaf, as proposeOutput takes them. */
+export function traceResult(states: readonly StepState[], levels: Uint8Array[][]): BatchTraceResult {
+  return {
+    traceRoot: bytesToHex(treeRoot(levels)),
+    leaves: levels[0].slice(0, states.length).map((leaf) => bytesToHex(leaf)),
+    lastLeaf: bytesToHex(encodeStepState(states[states.length - 1])),
+  }
 }
 
 /** Builds, keeps and proves the trace of each batch from the per-record roots the executor stored. */
@@ -65,20 +121,23 @@ export class BatchTracer {
     this.log = modules.logger.child({ module: 'trace' })
   }
 
-  /** The batch's trace root; computed once per block range (a batch re-planned after a reorg is traced again) and kept. */
-  async traceRoot(batch: BatchRange, nowMs = Date.now()): Promise<Hex> {
+  /**
+   * The batch's trace from its blocks and the chunks that carry them; computed once per block range
+   * (a batch re-planned after a reorg is traced again) and kept.
+   */
+  async trace(batch: BatchRange, chunks: readonly Uint8Array[], nowMs = Date.now()): Promise<BatchTraceResult> {
     const stored = await this.modules.store.batch(batch.batchIndex)
     let trace: BatchTrace
     if (stored !== undefined && stored.fromBlock === batch.fromBlock && stored.toBlock === batch.toBlock) {
       trace = { ...stored, handedAtMs: nowMs }
     } else {
-      trace = await this.traceBatch(batch, nowMs)
+      trace = await this.traceBatch(batch, chunks, nowMs)
     }
     await this.modules.store.putBatch(trace)
     const dropped = await this.modules.store.pruneBatches(nowMs - this.opts.retainMs)
     for (const index of dropped) this.trees.delete(index)
     if (dropped.length > 0) this.log.info({ batches: dropped.map(Number) }, 'pruned batch traces past retention')
-    return bytesToHex(trace.traceRoot)
+    return traceResult(trace.states, (await this.tree(batch.batchIndex)).levels)
   }
 
   async proveStep(batchIndex: bigint, step: number): Promise<StepProof> {
@@ -102,11 +161,11 @@ export class BatchTracer {
     return this.modules.store.batch(batchIndex)
   }
 
-  private async traceBatch(batch: BatchRange, nowMs: number): Promise<BatchTrace> {
+  private async traceBatch(batch: BatchRange, chunks: readonly Uint8Array[], nowMs: number): Promise<BatchTrace> {
     const blocks: TracedBlock[] = []
     for (let n = batch.fromBlock; n <= batch.toBlock; n++) blocks.push(await this.tracedBlock(n))
     const pre = batch.fromBlock === 1n ? genesisStepState((await this.tracedBlock(0n)).stateRoot, (await this.tracedBlock(0n)).timestamp) : stepStateAfterBlock(await this.tracedBlock(batch.fromBlock - 1n))
-    const states = batchStepStates(pre, stepsOfBlocks(blocks), this.opts.maxTxsPerBlock)
+    const states = batchStepStates(pre, stepsOfChunks(blocks, chunks, this.opts.chainId), this.opts.maxTxsPerBlock)
     const levels = buildTree(states.map(stepLeaf))
     const trace: BatchTrace = { ...batch, handedAtMs: nowMs, traceRoot: treeRoot(levels), states }
     this.remember(trace, levels)

@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import type { L2Chain } from '../chain/chain.ts'
 import type { ChainEvents } from '../chain/events.ts'
 import type { SealedBlock } from '../chain/types.ts'
-import type { BatchRange, StepProof } from './batchTracer.ts'
+import type { BatchRange, BatchTraceResult, StepProof } from './batchTracer.ts'
 import { TraceDivergedError, TraceNotFoundError, TraceWorkerError } from './errors.ts'
 import { defaultTraceOptions, type TraceOptions } from './options.ts'
 import { packTxs, type BlockMessage, type CallMessage, type FromWorker, type SerializedError, type TraceWorkerData } from './protocol.ts'
@@ -138,9 +138,17 @@ export class CommitmentWorker {
     return this.tracedHeadValue
   }
 
-  /** The batch's trace root (waits until the worker has executed the batch's last block). */
-  async traceRoot(batch: BatchRange): Promise<Hex> {
-    return (await this.call({ method: 'traceRoot', batch: { batchIndex: batch.batchIndex, fromBlock: batch.fromBlock, toBlock: batch.toBlock } })) as Hex
+  /**
+   * The batch's trace (waits until the worker has executed the batch's last block): its root, every
+   * leaf and the last leaf's preimage, from its blocks and the chunks that carry them on L1.
+   */
+  async traceBatch(batch: BatchRange, chunks: readonly Uint8Array[]): Promise<BatchTraceResult> {
+    return (await this.call({ method: 'trace', batch: { batchIndex: batch.batchIndex, fromBlock: batch.fromBlock, toBlock: batch.toBlock }, chunks: [...chunks] })) as BatchTraceResult
+  }
+
+  /** The batch's trace root (see traceBatch). */
+  async traceRoot(batch: BatchRange, chunks: readonly Uint8Array[]): Promise<Hex> {
+    return (await this.traceBatch(batch, chunks)).traceRoot
   }
 
   /** Leaf `step` of a traced batch with its Merkle proof. */

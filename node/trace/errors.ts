@@ -27,3 +27,13 @@ export class TraceNotFoundError extends Error {
     this.shortMessage = message
   }
 }
+
+/** The chunks handed in for a batch do not carry exactly the records of its blocks. */
+export class TraceMismatchError extends Error {
+  override readonly name = 'TraceMismatchError'
+  readonly shortMessage: string
+  constructor(message: string) {
+    super(message)
+    this.shortMessage = message
+  }
+}

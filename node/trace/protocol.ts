@@ -29,7 +29,7 @@ export interface BlockMessage {
 }
 
 export type CallMessage =
-  | { type: 'call'; id: number; method: 'traceRoot'; batch: BatchRange }
+  | { type: 'call'; id: number; method: 'trace'; batch: BatchRange; chunks: Uint8Array[] }
   | { type: 'call'; id: number; method: 'proveStep'; batchIndex: bigint; step: number }
   | { type: 'call'; id: number; method: 'close' }
 

@@ -7,7 +7,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { concat, encodeAbiParameters, hexToBytes, keccak256, toHex, type Hex } from 'viem'
 import { buildTree, merkleProof, merkleRoot, rootFromProof, treeRoot, verifyMerkleProof } from './merkle.ts'
-import { decodeStepState, encodeStepState, stepLeaf, type StepState } from './stepState.ts'
+import { batchStart, decodeStepState, encodeStepState, stepLeaf, type StepState } from './stepState.ts'
 import { MAX_TIMESTAMP_DRIFT_SECONDS } from '../../sdk/src/constants.ts'
 import { applyStep, batchStepStates, closeBlock, genesisStepState, StepRuleError, stepStateAfterBlock, type BatchSteps } from './steps.ts'
 
@@ -19,13 +19,19 @@ const stepState = fc.record({
   blockTimestamp: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
   blockOpen: fc.boolean(),
   txCount: fc.integer({ min: 0, max: 0xffffffff }),
+  chunkIndex: fc.integer({ min: 0, max: 0xffffffff }),
+  offset: fc.integer({ min: 0, max: 0xffffffff }),
+  chunkBase: fc.option(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { nil: undefined }),
 })
+
+/** Position zero: the start of a batch. */
+const P0 = { chunkIndex: 0, offset: 0, chunkBase: undefined }
 
 function viemLeaf(s: StepState): Hex {
   return keccak256(
     encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'uint64' }, { type: 'uint64' }, { type: 'bool' }, { type: 'uint32' }],
-      [toHex(s.stateRoot), s.parentTimestamp, s.blockTimestamp, s.blockOpen, s.txCount],
+      [{ type: 'bytes32' }, { type: 'uint64' }, { type: 'uint64' }, { type: 'bool' }, { type: 'uint32' }, { type: 'uint32' }, { type: 'uint32' }, { type: 'bool' }, { type: 'uint64' }],
+      [toHex(s.stateRoot), s.parentTimestamp, s.blockTimestamp, s.blockOpen, s.txCount, s.chunkIndex, s.offset, s.chunkBase !== undefined, s.chunkBase ?? 0n],
     ),
   )
 }
@@ -45,11 +51,12 @@ t.test('stepLeaf_isKeccakOfAbiEncode_asViemEncodesIt', async (t) => {
     { numRuns: 300 },
   )
   // a golden vector for the Solidity verifier's tests
-  const golden: StepState = { stateRoot: new Uint8Array(32).fill(0xab), parentTimestamp: 1_700_000_000n, blockTimestamp: 1_700_000_002n, blockOpen: true, txCount: 7 }
+  const golden: StepState = { stateRoot: new Uint8Array(32).fill(0xab), parentTimestamp: 1_700_000_000n, blockTimestamp: 1_700_000_002n, blockOpen: true, txCount: 7, chunkIndex: 2, offset: 1_234, chunkBase: 1_700_000_001n }
   t.equal(toHex(stepLeaf(golden)), viemLeaf(golden))
-  t.equal(encodeStepState(golden).length, 160)
+  t.equal(encodeStepState(golden).length, 288)
+  t.same(decodeStepState(encodeStepState({ ...golden, chunkBase: undefined })).chunkBase, undefined, 'no chunk base round-trips')
   t.comment(`golden leaf ${toHex(stepLeaf(golden))}`)
-  t.throws(() => encodeStepState({ ...golden, txCount: -1 }), /uint32/)
+  t.throws(() => encodeStepState({ ...golden, txCount: -1, ...P0 }), /uint32/)
   t.throws(() => encodeStepState({ ...golden, parentTimestamp: 1n << 64n }), /uint64/)
 })
 
@@ -76,7 +83,7 @@ const MAX = 4
 
 t.test('blockStarts_sealOnlyBlocksWithTxs_andTxsRunAtTheLaterTimestamp', async (t) => {
   const g = genesisStepState(root(0), 100n)
-  t.same(g, { stateRoot: root(0), parentTimestamp: 100n, blockTimestamp: 0n, blockOpen: false, txCount: 0 })
+  t.same(g, { stateRoot: root(0), parentTimestamp: 100n, blockTimestamp: 0n, blockOpen: false, txCount: 0, ...P0 })
   const steps: BatchSteps = {
     forced: [],
     records: [
@@ -94,17 +101,17 @@ t.test('blockStarts_sealOnlyBlocksWithTxs_andTxsRunAtTheLaterTimestamp', async (
   steps.records[0] = { kind: 'skip' }
   const states = batchStepStates(g, steps, MAX)
   t.equal(states.length, steps.records.length + 1)
-  t.same(states[2], { stateRoot: root(0), parentTimestamp: 100n, blockTimestamp: 90n, blockOpen: true, txCount: 0 })
-  t.same(states[3], { stateRoot: root(2), parentTimestamp: 100n, blockTimestamp: 90n, blockOpen: true, txCount: 1 })
+  t.same(states[2], { stateRoot: root(0), parentTimestamp: 100n, blockTimestamp: 90n, blockOpen: true, txCount: 0, ...P0 })
+  t.same(states[3], { stateRoot: root(2), parentTimestamp: 100n, blockTimestamp: 90n, blockOpen: true, txCount: 1, ...P0 })
   t.same(states[4], states[3], 'a skipped record is a no-op')
-  t.same(states[5], { stateRoot: root(2), parentTimestamp: 100n, blockTimestamp: 110n, blockOpen: true, txCount: 0 })
-  t.same(states[6], { stateRoot: root(2), parentTimestamp: 100n, blockTimestamp: 120n, blockOpen: true, txCount: 0 }, 'an empty block seals nothing')
-  t.same(states[7], { stateRoot: root(3), parentTimestamp: 100n, blockTimestamp: 120n, blockOpen: true, txCount: 2 })
+  t.same(states[5], { stateRoot: root(2), parentTimestamp: 100n, blockTimestamp: 110n, blockOpen: true, txCount: 0, ...P0 })
+  t.same(states[6], { stateRoot: root(2), parentTimestamp: 100n, blockTimestamp: 120n, blockOpen: true, txCount: 0, ...P0 }, 'an empty block seals nothing')
+  t.same(states[7], { stateRoot: root(3), parentTimestamp: 100n, blockTimestamp: 120n, blockOpen: true, txCount: 2, ...P0 })
   t.same(states[8], stepStateAfterBlock({ stateRoot: root(3), timestamp: 120n }), "the closing block start gives the next batch's leaf 0")
 })
 
 t.test('blockStartTooFarAheadOfL1_onlySealsAndCloses', async (t) => {
-  const open: StepState = { stateRoot: root(1), parentTimestamp: 100n, blockTimestamp: 105n, blockOpen: true, txCount: 2 }
+  const open: StepState = { stateRoot: root(1), parentTimestamp: 100n, blockTimestamp: 105n, blockOpen: true, txCount: 2, ...P0 }
   const l1Timestamp = 1_000n
   t.same(applyStep(open, { kind: 'blockStart', timestamp: l1Timestamp + MAX_TIMESTAMP_DRIFT_SECONDS + 1n, l1Timestamp }, MAX), closeBlock(open), 'sealed and closed, no block open')
   t.same(applyStep(open, { kind: 'blockStart', timestamp: l1Timestamp + MAX_TIMESTAMP_DRIFT_SECONDS, l1Timestamp }, MAX).blockOpen, true, 'at the limit it opens')
@@ -112,7 +119,7 @@ t.test('blockStartTooFarAheadOfL1_onlySealsAndCloses', async (t) => {
 })
 
 t.test('blockFullRule_txsAndMessages', async (t) => {
-  let s: StepState = { stateRoot: root(0), parentTimestamp: 1n, blockTimestamp: 2n, blockOpen: true, txCount: MAX - 1 }
+  let s: StepState = { stateRoot: root(0), parentTimestamp: 1n, blockTimestamp: 2n, blockOpen: true, txCount: MAX - 1, ...P0 }
   t.throws(() => applyStep(s, { kind: 'message', txs: 1, stateRoot: root(1) }, MAX), StepRuleError, 'a message needs room for 2 txs')
   s = applyStep(s, { kind: 'tx', stateRoot: root(1) }, MAX)
   t.equal(s.txCount, MAX)
@@ -121,8 +128,8 @@ t.test('blockFullRule_txsAndMessages', async (t) => {
 
 t.test('batchBoundary_closesTheOpenBlock_andForcedMessagesGetBlocksOfTheirOwn', async (t) => {
   // the previous batch left a block with txs open (no closing block start): the first record seals and closes it
-  const open: StepState = { stateRoot: root(1), parentTimestamp: 100n, blockTimestamp: 105n, blockOpen: true, txCount: 3 }
-  t.same(closeBlock(open), { stateRoot: root(1), parentTimestamp: 105n, blockTimestamp: 0n, blockOpen: false, txCount: 0 })
+  const open: StepState = { stateRoot: root(1), parentTimestamp: 100n, blockTimestamp: 105n, blockOpen: true, txCount: 3, ...P0 }
+  t.same(closeBlock(open), { stateRoot: root(1), parentTimestamp: 105n, blockTimestamp: 0n, blockOpen: false, txCount: 0, ...P0 })
   const noStart = batchStepStates(open, { forced: [], records: [{ kind: 'skip' }] }, MAX)
   t.same(noStart[1], closeBlock(open), 'a tx record first in a batch is skipped: no block is open')
   // forced messages (untested against real execution: the sequencer never forces; this is the hook for a challenger)
@@ -138,8 +145,34 @@ t.test('batchBoundary_closesTheOpenBlock_andForcedMessagesGetBlocksOfTheirOwn', 
     },
     MAX,
   )
-  t.same(states[1], { stateRoot: root(2), parentTimestamp: 105n, blockTimestamp: 200n, blockOpen: true, txCount: 2 })
-  t.same(states[2], { stateRoot: root(3), parentTimestamp: 105n, blockTimestamp: 200n, blockOpen: true, txCount: 3 })
-  t.same(states[3], { stateRoot: root(4), parentTimestamp: 200n, blockTimestamp: 200n, blockOpen: true, txCount: 2 })
-  t.same(states[4], { stateRoot: root(4), parentTimestamp: 200n, blockTimestamp: 210n, blockOpen: true, txCount: 0 }, 'the first record seals the last forced block')
+  t.same(states[1], { stateRoot: root(2), parentTimestamp: 105n, blockTimestamp: 200n, blockOpen: true, txCount: 2, ...P0 })
+  t.same(states[2], { stateRoot: root(3), parentTimestamp: 105n, blockTimestamp: 200n, blockOpen: true, txCount: 3, ...P0 })
+  t.same(states[3], { stateRoot: root(4), parentTimestamp: 200n, blockTimestamp: 200n, blockOpen: true, txCount: 2, ...P0 })
+  t.same(states[4], { stateRoot: root(4), parentTimestamp: 200n, blockTimestamp: 210n, blockOpen: true, txCount: 0, ...P0 }, 'the first record seals the last forced block')
+})
+
+t.test('positions_followTheRecords_andTheChunkBaseStaysWithinAChunk', async (t) => {
+  const g = genesisStepState(root(0), 100n)
+  const states = batchStepStates(
+    { ...g, chunkIndex: 3, offset: 99, chunkBase: 7n },
+    {
+      forced: [],
+      records: [
+        { kind: 'blockStart', timestamp: 110n, at: { chunkIndex: 0, offset: 1, end: 6 } },
+        { kind: 'tx', stateRoot: root(1), at: { chunkIndex: 0, offset: 6, end: 82 } },
+        { kind: 'skip', at: { chunkIndex: 0, offset: 82, end: 90 } },
+        { kind: 'tx', stateRoot: root(2), at: { chunkIndex: 1, offset: 1, end: 77 } },
+        { kind: 'blockStart', timestamp: 110n, at: { chunkIndex: 1, offset: 77, end: 82 } }, // the closing block start
+      ],
+    },
+    MAX,
+  )
+  t.same(states[0], g, "leaf 0 is the previous state at the batch's start (position zero)")
+  t.same([states[1].chunkIndex, states[1].offset, states[1].chunkBase], [0, 6, 110n], 'a block start becomes the chunk base')
+  t.same([states[2].chunkIndex, states[2].offset, states[2].chunkBase], [0, 82, 110n])
+  t.same([states[3].chunkIndex, states[3].offset, states[3].chunkBase, states[3].stateRoot], [0, 90, 110n, root(1)], 'a skipped record moves the position only')
+  t.same([states[4].chunkIndex, states[4].offset, states[4].chunkBase], [1, 77, undefined], 'a new chunk drops the base')
+  t.same([states[5].chunkIndex, states[5].offset, states[5].chunkBase], [1, 82, 110n])
+  t.same(batchStart(states[5]), stepStateAfterBlock({ stateRoot: root(2), timestamp: 110n }), "batchStart of the last state is the next batch's leaf 0")
+  t.throws(() => applyStep(states[5], { kind: 'skip', at: { chunkIndex: 1, offset: 50, end: 60 } }, MAX), StepRuleError, 'a record behind the position')
 })

@@ -1,5 +1,5 @@
 import { MAX_TIMESTAMP_DRIFT_SECONDS } from '../../sdk/src/constants.ts'
-import type { StepState } from './stepState.ts'
+import { batchStart, type StepState } from './stepState.ts'
 
 /**
  * The steps of a batch and how each one moves the StepState (docs/decisions/0005), mirroring
@@ -24,12 +24,26 @@ import type { StepState } from './stepState.ts'
  * txCount := 0) has no step of its own: it runs at the start of the batch's first forced step and
  * at the start of its first record step (Deriver.forceOverdue and deriveChunk on a new batch both
  * begin with endBlock). A verifier of step i needs to know whether step i is one of those two.
+ *
+ * Every record step also moves the position (docs/decisions/0006): `at` is where its record sits
+ * (the chunk of the batch, the record's first byte, the byte after it). The state's chunkIndex and
+ * offset become the chunk and `end`; the chunk base is dropped when the record is in a later chunk,
+ * and a block start that decoded (even one the drift rule then ignores) becomes the new base. A
+ * record the decoder skipped is a `skip` with its position. Forced steps do not move the position.
  */
+export interface RecordAt {
+  chunkIndex: number
+  /** offset of the record's type byte */
+  offset: number
+  /** offset just after the record */
+  end: number
+}
+
 export type Step =
-  | { kind: 'blockStart'; timestamp: bigint; l1Timestamp?: bigint }
-  | { kind: 'tx'; stateRoot: Uint8Array }
-  | { kind: 'message'; txs: 1 | 2; stateRoot: Uint8Array }
-  | { kind: 'skip' }
+  | { kind: 'blockStart'; timestamp: bigint; l1Timestamp?: bigint; at?: RecordAt }
+  | { kind: 'tx'; stateRoot: Uint8Array; at?: RecordAt }
+  | { kind: 'message'; txs: 1 | 2; stateRoot: Uint8Array; at?: RecordAt }
+  | { kind: 'skip'; at?: RecordAt }
   | { kind: 'forced'; l1Timestamp: bigint; txs: 1 | 2; stateRoot: Uint8Array }
 
 export interface BatchSteps {
@@ -46,21 +60,31 @@ export class StepRuleError extends Error {
   override readonly name = 'StepRuleError'
 }
 
-/** The state derivation starts from: the genesis block sealed, no block start read. */
+/** The state derivation starts from: the genesis block sealed, no block start read, position zero. */
 export function genesisStepState(stateRoot: Uint8Array, timestamp: bigint): StepState {
-  return { stateRoot, parentTimestamp: timestamp, blockTimestamp: 0n, blockOpen: false, txCount: 0 }
+  return { stateRoot, parentTimestamp: timestamp, blockTimestamp: 0n, blockOpen: false, txCount: 0, chunkIndex: 0, offset: 0, chunkBase: undefined }
 }
 
 /**
- * The state after a batch that ends with block `block` and the planner's closing block start (its
- * timestamp again): the block sealed, a block start read and no tx after it. It is the next batch's leaf 0.
+ * Leaf 0 of the batch after one that ends with block `block` and the planner's closing block start
+ * (its timestamp again): the block sealed, a block start read and no tx after it, position zero
+ * (batchStart of the previous batch's last state).
  */
 export function stepStateAfterBlock(block: { stateRoot: Uint8Array; timestamp: bigint }): StepState {
-  return { stateRoot: block.stateRoot, parentTimestamp: block.timestamp, blockTimestamp: block.timestamp, blockOpen: true, txCount: 0 }
+  return { stateRoot: block.stateRoot, parentTimestamp: block.timestamp, blockTimestamp: block.timestamp, blockOpen: true, txCount: 0, chunkIndex: 0, offset: 0, chunkBase: undefined }
 }
 
 export function closeBlock(s: StepState): StepState {
-  return { stateRoot: s.stateRoot, parentTimestamp: sealedParent(s), blockTimestamp: 0n, blockOpen: false, txCount: 0 }
+  return { ...s, parentTimestamp: sealedParent(s), blockTimestamp: 0n, blockOpen: false, txCount: 0 }
+}
+
+/** The position after reading the record at `at` (the chunk base kept only within one chunk). */
+function moved(s: StepState, at: RecordAt | undefined): StepState {
+  if (at === undefined) return s
+  if (at.chunkIndex < s.chunkIndex || (at.chunkIndex === s.chunkIndex && at.offset < s.offset)) {
+    throw new StepRuleError(`a record at chunk ${at.chunkIndex} offset ${at.offset} is behind the position (chunk ${s.chunkIndex}, offset ${s.offset})`)
+  }
+  return { ...s, chunkIndex: at.chunkIndex, offset: at.end, chunkBase: at.chunkIndex === s.chunkIndex ? s.chunkBase : undefined }
 }
 
 function sealedParent(s: StepState): bigint {
@@ -77,15 +101,17 @@ export function recordFits(s: StepState, kind: 'tx' | 'message', maxTxsPerBlock:
 /** The state after `step` from `s` (closing, when due, is the caller's: see `batchStepStates`). */
 export function applyStep(s: StepState, step: Step, maxTxsPerBlock: number): StepState {
   switch (step.kind) {
-    case 'blockStart':
-      if (step.l1Timestamp !== undefined && step.timestamp > step.l1Timestamp + MAX_TIMESTAMP_DRIFT_SECONDS) return closeBlock(s)
-      return { stateRoot: s.stateRoot, parentTimestamp: sealedParent(s), blockTimestamp: step.timestamp, blockOpen: true, txCount: 0 }
+    case 'blockStart': {
+      const at = { ...moved(s, step.at), chunkBase: step.at === undefined ? s.chunkBase : step.timestamp }
+      if (step.l1Timestamp !== undefined && step.timestamp > step.l1Timestamp + MAX_TIMESTAMP_DRIFT_SECONDS) return closeBlock(at)
+      return { ...at, parentTimestamp: sealedParent(s), blockTimestamp: step.timestamp, blockOpen: true, txCount: 0 }
+    }
     case 'skip':
-      return s
+      return moved(s, step.at)
     case 'tx':
     case 'message': {
       if (!recordFits(s, step.kind, maxTxsPerBlock)) throw new StepRuleError(`a ${step.kind} record with a state root where derivation's block rules make it a no-op`)
-      return { ...s, stateRoot: step.stateRoot, txCount: s.txCount + (step.kind === 'tx' ? 1 : step.txs) }
+      return { ...moved(s, step.at), stateRoot: step.stateRoot, txCount: s.txCount + (step.kind === 'tx' ? 1 : step.txs) }
     }
     case 'forced': {
       let open = s
@@ -96,10 +122,11 @@ export function applyStep(s: StepState, step: Step, maxTxsPerBlock: number): Ste
   }
 }
 
-/** Leaves' states of a batch: [pre, after step 1, ..., after step n]. */
+/** Leaves' states of a batch: [pre, after step 1, ..., after step n]; `pre` is taken at its batch start position. */
 export function batchStepStates(pre: StepState, steps: BatchSteps, maxTxsPerBlock: number): StepState[] {
-  const states = [pre]
-  let s = pre
+  const start = batchStart(pre)
+  const states = [start]
+  let s = start
   steps.forced.forEach((step, i) => {
     s = applyStep(i === 0 ? closeBlock(s) : s, step, maxTxsPerBlock)
     states.push(s)

@@ -116,13 +116,16 @@ export interface RefStepState {
   blockTimestamp: bigint
   blockOpen: boolean
   txCount: number
+  chunkIndex: number
+  offset: number
+  chunkBase: bigint | undefined
 }
 
 export function refLeaf(s: RefStepState): Hex {
   return keccak256(
     encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'uint64' }, { type: 'uint64' }, { type: 'bool' }, { type: 'uint32' }],
-      [s.stateRoot, s.parentTimestamp, s.blockTimestamp, s.blockOpen, s.txCount],
+      [{ type: 'bytes32' }, { type: 'uint64' }, { type: 'uint64' }, { type: 'bool' }, { type: 'uint32' }, { type: 'uint32' }, { type: 'uint32' }, { type: 'bool' }, { type: 'uint64' }],
+      [s.stateRoot, s.parentTimestamp, s.blockTimestamp, s.blockOpen, s.txCount, s.chunkIndex, s.offset, s.chunkBase !== undefined, s.chunkBase ?? 0n],
     ),
   )
 }
@@ -157,16 +160,17 @@ export class ReferenceTracer {
     const sm = new MerkleStateManager({ trie, common })
     const vm = await createVM({ common, stateManager: sm })
     const tracer = new ReferenceTracer(genesis, vm, sm, new Map(messages.map((m) => [m.index, m])), sealedRoot)
-    tracer.state = { stateRoot: bytesToHex(root), parentTimestamp: BigInt(genesis.timestamp), blockTimestamp: 0n, blockOpen: false, txCount: 0 }
+    tracer.state = { stateRoot: bytesToHex(root), parentTimestamp: BigInt(genesis.timestamp), blockTimestamp: 0n, blockOpen: false, txCount: 0, chunkIndex: 0, offset: 0, chunkBase: undefined }
     return tracer
   }
 
   /** The step states of one batch: [before, after each record]. */
   async traceBatch(chunks: readonly Uint8Array[]): Promise<RefStepState[]> {
+    this.state = { ...this.state, chunkIndex: 0, offset: 0, chunkBase: undefined }
     const states = [this.state]
     let first = true
-    for (const chunk of chunks) {
-      for (const { record } of decodeChunk(chunk, { chainId: this.genesis.chainId }).records) {
+    for (const [chunkIndex, chunk] of chunks.entries()) {
+      for (const { record, offset, length } of decodeChunk(chunk, { chainId: this.genesis.chainId }).records) {
         if (first) {
           await this.seal()
           this.state = { ...this.state, blockOpen: false, blockTimestamp: 0n }
@@ -193,6 +197,8 @@ export class ReferenceTracer {
           await this.run(rebuildTx(record as TxRecord, { chainId: this.genesis.chainId }))
           this.state = { ...this.state, stateRoot: bytesToHex(await this.sm.getStateRoot()), txCount: this.state.txCount + 1 }
         }
+        const base = chunkIndex === this.state.chunkIndex ? this.state.chunkBase : undefined
+        this.state = { ...this.state, chunkIndex, offset: offset + length, chunkBase: record.type === 'blockStart' ? record.timestamp : base }
         states.push(this.state)
       }
     }

@@ -79,25 +79,28 @@ t.test('traceRoots_matchAnIndependentRederivation_perBatch_andProofsVerify', asy
   const sealedRoot = async (n: bigint): Promise<Hex> => bytesToHex((await chain.store.getBlockByNumber(n))!.header.stateRoot)
   const reference = await ReferenceTracer.init(chain.genesis, workload.messages, sealedRoot)
   const roots: Hex[] = []
+  const chunksOf = new Map<bigint, Uint8Array[]>()
   let leaves = 0
   for (const plan of plans) {
     const states = await reference.traceBatch(await planner.chunks(plan))
     const expected = refRoot(states.map(refLeaf))
-    const root = await worker.traceRoot(plan)
+    const chunks = await planner.chunks(plan)
+    chunksOf.set(plan.batchIndex, chunks)
+    const root = await worker.traceRoot(plan, chunks)
     if (root !== expected) t.fail(`batch ${plan.batchIndex} (blocks ${plan.fromBlock}..${plan.toBlock}): worker ${root}, reference ${expected}`)
     t.not(root, `0x${'00'.repeat(32)}`)
     roots.push(root)
     for (let i = 0; i < states.length; i++) {
       const proof = await worker.proveStep(plan.batchIndex, i)
       const s = states[i]
-      const same = bytesToHex(proof.state.stateRoot) === s.stateRoot && proof.state.parentTimestamp === s.parentTimestamp && proof.state.blockTimestamp === s.blockTimestamp && proof.state.blockOpen === s.blockOpen && proof.state.txCount === s.txCount
+      const same = bytesToHex(proof.state.stateRoot) === s.stateRoot && proof.state.parentTimestamp === s.parentTimestamp && proof.state.blockTimestamp === s.blockTimestamp && proof.state.blockOpen === s.blockOpen && proof.state.txCount === s.txCount && proof.state.chunkIndex === s.chunkIndex && proof.state.offset === s.offset && proof.state.chunkBase === s.chunkBase
       if (!same) t.fail(`batch ${plan.batchIndex} leaf ${i}: worker ${JSON.stringify(proof.state, (_k, v) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? bytesToHex(v) : v))}, reference ${JSON.stringify(s, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`)
       if (!equalBytes(stepLeaf(proof.state), proof.leaf) || !verifyMerkleProof(proof.leaf, i, proof.siblings, hexToBytes32(root))) t.fail(`batch ${plan.batchIndex} leaf ${i}: the proof does not verify`)
       leaves++
     }
   }
   t.pass(`${plans.length} trace roots equal the reference's; ${leaves} leaves proven and equal to the reference's step states`)
-  t.same(await Promise.all(plans.map((p) => worker.traceRoot(p))), roots, 'asked again: the same roots')
+  t.same(await Promise.all(plans.map((p) => worker.traceRoot(p, chunksOf.get(p.batchIndex)!))), roots, 'asked again: the same roots')
   await t.rejects(worker.proveStep(BigInt(plans.length + 5), 0), TraceNotFoundError)
 
   // a second executor on a fresh database, in this thread, fed from the chain store
@@ -121,12 +124,12 @@ t.test('traceRoots_matchAnIndependentRederivation_perBatch_andProofsVerify', asy
     for (const r of traced.records) kinds[r.kind === 'tx' ? 'tx' : r.txs === 2 ? 'messageWithForcedTx' : 'message']++
   }
   t.ok(kinds.tx > 200 && kinds.message > 0 && kinds.messageWithForcedTx > 0, `records: ${JSON.stringify(kinds)}`)
-  const tracer = new BatchTracer({ maxTxsPerBlock: chain.genesis.maxTxsPerBlock, retainMs: 3_600_000 }, { store: executor.store, logger })
-  t.same(await Promise.all(plans.map((p) => tracer.traceRoot(p))), roots, 'a fresh executor gives the same trace roots')
+  const tracer = new BatchTracer({ chainId: chain.genesis.chainId, maxTxsPerBlock: chain.genesis.maxTxsPerBlock, retainMs: 3_600_000 }, { store: executor.store, logger })
+  t.same(await Promise.all(plans.map(async (p) => (await tracer.trace(p, chunksOf.get(p.batchIndex)!)).traceRoot)), roots, 'a fresh executor gives the same trace roots')
 
   // retention: traces handed out longer ago than retainMs are dropped, the newest kept
   const later = Date.now() + 3_600_001
-  await tracer.traceRoot(plans.at(-1)!, later)
+  await tracer.trace(plans.at(-1)!, chunksOf.get(plans.at(-1)!.batchIndex)!, later)
   await t.rejects(tracer.proveStep(0n, 0), TraceNotFoundError, 'a batch past retention is pruned')
   t.ok(await tracer.proveStep(plans.at(-1)!.batchIndex, 1), 'the batch just handed out is kept')
   const lastDropped = plans.at(-2)!.toBlock

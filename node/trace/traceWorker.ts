@@ -21,7 +21,7 @@ lowerThreadPriority(data.niceness)
 
 const db = await openLevel(data.dbPath)
 const executor = await TraceExecutor.init(data.genesis, { db, logger })
-const tracer = new BatchTracer({ maxTxsPerBlock: data.genesis.maxTxsPerBlock, retainMs: data.retainMs }, { store: executor.store, logger })
+const tracer = new BatchTracer({ chainId: data.genesis.chainId, maxTxsPerBlock: data.genesis.maxTxsPerBlock, retainMs: data.retainMs }, { store: executor.store, logger })
 
 /** Blocks, batch traces and the close run one at a time, in the order they came. */
 let queue: Promise<unknown> = Promise.resolve()
@@ -61,9 +61,9 @@ async function executeBlock(message: BlockMessage): Promise<void> {
 
 async function call(message: CallMessage): Promise<unknown> {
   switch (message.method) {
-    case 'traceRoot':
+    case 'trace':
       await reached(message.batch.toBlock)
-      return serial(() => tracer.traceRoot(message.batch))
+      return serial(() => tracer.trace(message.batch, message.chunks))
     case 'proveStep':
       return serial(() => tracer.proveStep(message.batchIndex, message.step))
     case 'close':
