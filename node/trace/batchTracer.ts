@@ -30,6 +30,14 @@ export interface StepProof {
   leafCount: number
 }
 
+/** One step of a batch and its record. */
+export interface StepRecord {
+  pre: StepState
+  post: StepState
+  at: RecordAt
+  record: BatchRecord | undefined
+}
+
 /** A batch's trace as the proposer posts it (docs/decisions/0006): every leaf, and the last leaf's preimage. */
 export interface BatchTraceResult {
   traceRoot: Hex
@@ -154,6 +162,22 @@ export class BatchTracer {
       traceRoot: trace.traceRoot,
       leafCount: trace.states.length,
     }
+  }
+
+  /**
+   * Step `step` of a traced batch (from leaf `step` to leaf `step + 1`): both states, where its
+   * record sits in `chunks` and the record (undefined for one the decoder skipped).
+   */
+  async stepRecord(batch: BatchRange, chunks: readonly Uint8Array[], step: number): Promise<StepRecord> {
+    const trace = await this.modules.store.batch(batch.batchIndex)
+    if (trace === undefined || trace.fromBlock !== batch.fromBlock || trace.toBlock !== batch.toBlock) throw new TraceNotFoundError(`no trace of batch ${batch.batchIndex} (blocks ${batch.fromBlock}..${batch.toBlock})`)
+    if (!Number.isInteger(step) || step < 0 || step + 1 >= trace.states.length) throw new TraceNotFoundError(`batch ${batch.batchIndex} has steps 0..${trace.states.length - 2}, not ${step}`)
+    const blocks: TracedBlock[] = []
+    for (let n = batch.fromBlock; n <= batch.toBlock; n++) blocks.push(await this.tracedBlock(n))
+    const recordStep = stepsOfChunks(blocks, chunks, this.opts.chainId).records[step]
+    const at = recordStep.at!
+    const decoded = decodeChunk(chunks[at.chunkIndex], { chainId: this.opts.chainId }).records.find((r) => r.offset === at.offset)
+    return { pre: trace.states[step], post: trace.states[step + 1], at, record: decoded?.record }
   }
 
   /** The stored states of a batch (leaf preimages), for a challenger or a test. */

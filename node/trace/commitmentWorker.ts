@@ -6,7 +6,8 @@ import type { Logger } from 'pino'
 import type { L2Chain } from '../chain/chain.ts'
 import type { ChainEvents } from '../chain/events.ts'
 import type { SealedBlock } from '../chain/types.ts'
-import type { BatchRange, BatchTraceResult, StepProof } from './batchTracer.ts'
+import type { BatchRange, BatchTraceResult, StepProof, StepRecord } from './batchTracer.ts'
+import type { QueueMessage } from '../l1/messages.ts'
 import { TraceDivergedError, TraceNotFoundError, TraceWorkerError } from './errors.ts'
 import { defaultTraceOptions, type TraceOptions } from './options.ts'
 import { packTxs, type BlockMessage, type CallMessage, type FromWorker, type SerializedError, type TraceWorkerData } from './protocol.ts'
@@ -149,6 +150,15 @@ export class CommitmentWorker {
   /** The batch's trace root (see traceBatch). */
   async traceRoot(batch: BatchRange, chunks: readonly Uint8Array[]): Promise<Hex> {
     return (await this.traceBatch(batch, chunks)).traceRoot
+  }
+
+  /**
+   * Step `step` of a traced batch as a fraud proof needs it: the states before and after, where its
+   * record sits, and the MPT witness of its re-execution (prover-fraud/stepWitness.ts). `messages`
+   * holds the queue messages the batch's queue-message records name.
+   */
+  async stepWitness(batch: BatchRange, chunks: readonly Uint8Array[], step: number, messages: readonly QueueMessage[]): Promise<StepRecord & { nodes: Uint8Array[] }> {
+    return (await this.call({ method: 'stepWitness', batch: { batchIndex: batch.batchIndex, fromBlock: batch.fromBlock, toBlock: batch.toBlock }, chunks: [...chunks], step, messages: [...messages] })) as StepRecord & { nodes: Uint8Array[] }
   }
 
   /** Leaf `step` of a traced batch with its Merkle proof. */

@@ -1,4 +1,5 @@
 import type { Genesis } from '../chain/genesis.ts'
+import type { QueueMessage } from '../l1/messages.ts'
 import type { BatchRange } from './batchTracer.ts'
 
 /** What the main thread hands the commitment worker at start (structured-cloned). */
@@ -31,6 +32,7 @@ export interface BlockMessage {
 export type CallMessage =
   | { type: 'call'; id: number; method: 'trace'; batch: BatchRange; chunks: Uint8Array[] }
   | { type: 'call'; id: number; method: 'proveStep'; batchIndex: bigint; step: number }
+  | { type: 'call'; id: number; method: 'stepWitness'; batch: BatchRange; chunks: Uint8Array[]; step: number; messages: QueueMessage[] }
   | { type: 'call'; id: number; method: 'close' }
 
 export type ToWorker = BlockMessage | CallMessage

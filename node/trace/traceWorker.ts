@@ -8,9 +8,12 @@ import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { pino } from 'pino'
 import { openLevel } from '../storage/level.ts'
+import { createL2Common } from '../chain/common.ts'
 import { BatchTracer } from './batchTracer.ts'
 import { serializeError, unpackTxs, type BlockMessage, type CallMessage, type FromWorker, type ToWorker, type TraceWorkerData } from './protocol.ts'
 import { TraceExecutor } from './traceExecutor.ts'
+import { buildStepWitness } from '../../prover-fraud/stepWitness.ts'
+import { levelReadNode } from '../../prover-fraud/witness.ts'
 
 const port = parentPort!
 const data = workerData as TraceWorkerData
@@ -64,6 +67,18 @@ async function call(message: CallMessage): Promise<unknown> {
     case 'trace':
       await reached(message.batch.toBlock)
       return serial(() => tracer.trace(message.batch, message.chunks))
+    case 'stepWitness':
+      return serial(async () => {
+        const step = await tracer.stepRecord(message.batch, message.chunks, message.step)
+        const nodes = await buildStepWitness({
+          ...step,
+          message: step.record?.type === 'deposit' ? message.messages.find((m) => m.index === (step.record as { queueIndex: bigint }).queueIndex) : undefined,
+          chainId: data.genesis.chainId,
+          readNode: levelReadNode(db),
+          common: createL2Common(data.genesis.chainId),
+        })
+        return { ...step, nodes }
+      })
     case 'proveStep':
       return serial(() => tracer.proveStep(message.batchIndex, message.step))
     case 'close':
