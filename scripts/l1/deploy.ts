@@ -31,6 +31,11 @@ export interface DeployL1Parameters {
   owner?: Address
   challengeWindowSeconds?: bigint
   minBond: bigint
+  /**
+   * Leaf 0 of batch 0's trace, from the rollup's L2 genesis (node/rollup/genesisLeaf.ts): OutputRoots
+   * holds the first output's trace to it.
+   */
+  genesisLeaf: Hex
   /** An existing L1 token; a fresh TestStablecoin is deployed when omitted. */
   token?: Address
 }
@@ -83,7 +88,7 @@ export async function deployL1(parameters: DeployL1Parameters): Promise<DeployL1
     await wallet.deployContract({
       abi: outputRootsAbi,
       bytecode: outputRootsBytecode,
-      args: [owner, parameters.proposer, challengeWindow, parameters.minBond],
+      args: [owner, parameters.proposer, challengeWindow, parameters.minBond, inbox, parameters.genesisLeaf],
     }),
   )
   const bridge = await deploy(

@@ -1,6 +1,6 @@
 /** RollbookInbox and MessageQueue on a real anvil: chunks in order, forced txs and deposits in one hash chain. */
 import t from 'tap'
-import { decodeEventLog, keccak256, parseEventLogs, zeroHash, type Hex } from 'viem'
+import { decodeEventLog, encodeAbiParameters, keccak256, parseEventLogs, zeroHash, type Hex } from 'viem'
 import { messageQueueAbi, rollbookBridgeAbi, rollbookInboxAbi } from '../../../sdk/src/generated/contracts.ts'
 import {
   encodeDepositPayload,
@@ -13,60 +13,105 @@ import { alice, bob, deployContracts, deployer, mintAndApprove, randomBytes, rev
 const l1: L1 = await startL1()
 t.teardown(() => l1.anvil.stop())
 
-t.test('postChunk_inOrder_recordsHashesAndEmits', async (t) => {
+/** chunkCommitment as docs/decisions/0006 defines it, computed here apart from the contract. */
+function commitment(c: { batchIndex: bigint; chunkIndex: number; isLast: boolean; dataHash: Hex; l1BlockNumber: bigint; l1Timestamp: bigint }): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: 'uint64' }, { type: 'uint32' }, { type: 'bool' }, { type: 'bytes32' }, { type: 'uint64' }, { type: 'uint64' }],
+      [c.batchIndex, c.chunkIndex, c.isLast, c.dataHash, c.l1BlockNumber, c.l1Timestamp],
+    ),
+  )
+}
+
+t.test('postChunk_inOrder_recordsCommitmentsAndEmits', async (t) => {
   const d = await deployContracts(l1)
-  const chunks: [bigint, number, Hex][] = [
-    [0n, 0, '0x01aa'],
-    [0n, 1, '0x01bb'],
-    [1n, 0, '0x01cc'],
-    [2n, 0, '0x01dd'],
-    [2n, 1, '0x01ee'],
+  const chunks: [bigint, number, boolean, Hex][] = [
+    [0n, 0, false, '0x01aa'],
+    [0n, 1, true, '0x01bb'],
+    [1n, 0, true, '0x01cc'],
+    [2n, 0, false, '0x01dd'],
+    [2n, 1, false, '0x01ee'],
   ]
-  for (const [n, [batchIndex, chunkIndex, data]] of chunks.entries()) {
-    const receipt = await send(l1, sequencer, { address: d.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [batchIndex, chunkIndex, data] })
-    const [event] = parseEventLogs({ abi: rollbookInboxAbi, logs: receipt.logs, eventName: 'ChunkPosted' })
-    t.same(event.args, { n: BigInt(n), batchIndex, chunkIndex, hash: keccak256(data) })
-  }
-  const read = (functionName: 'chunkCount' | 'lastBatchIndex' | 'lastChunkIndex') =>
+  const read = (functionName: 'chunkCount' | 'lastBatchIndex' | 'lastChunkIndex' | 'lastChunkIsLast') =>
     l1.publicClient.readContract({ address: d.inbox, abi: rollbookInboxAbi, functionName })
+  const commitments: Hex[] = []
+  for (const [n, [batchIndex, chunkIndex, isLast, data]] of chunks.entries()) {
+    const receipt = await send(l1, sequencer, { address: d.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [batchIndex, chunkIndex, isLast, data] })
+    const block = await l1.publicClient.getBlock({ blockNumber: receipt.blockNumber })
+    const fields = { batchIndex, chunkIndex, isLast, dataHash: keccak256(data), l1BlockNumber: receipt.blockNumber, l1Timestamp: block.timestamp }
+    const expected = commitment(fields)
+    const [event] = parseEventLogs({ abi: rollbookInboxAbi, logs: receipt.logs, eventName: 'ChunkPosted' })
+    t.same(event.args, { n: BigInt(n), ...fields, commitment: expected }, `chunk ${n}: the event carries every committed field`)
+    t.equal(await l1.publicClient.readContract({ address: d.inbox, abi: rollbookInboxAbi, functionName: 'commitmentOf', args: [batchIndex, chunkIndex, isLast, fields.dataHash, fields.l1BlockNumber, fields.l1Timestamp] }), expected)
+    t.equal(await read('lastChunkIsLast'), isLast)
+    commitments.push(expected)
+  }
   t.equal(await read('chunkCount'), 5n)
   t.equal(await read('lastBatchIndex'), 2n)
   t.equal(await read('lastChunkIndex'), 1)
-  for (const [n, [, , data]] of chunks.entries()) {
-    t.equal(await l1.publicClient.readContract({ address: d.inbox, abi: rollbookInboxAbi, functionName: 'chunkHash', args: [BigInt(n)] }), keccak256(data))
+  for (const [n, expected] of commitments.entries()) {
+    t.equal(await l1.publicClient.readContract({ address: d.inbox, abi: rollbookInboxAbi, functionName: 'chunkCommitment', args: [BigInt(n)] }), expected, `chunkCommitment(${n})`)
   }
-  t.equal(await revertName(l1.publicClient.readContract({ address: d.inbox, abi: rollbookInboxAbi, functionName: 'chunkHash', args: [5n] })), 'IndexOutOfRange')
+  t.equal(await revertName(l1.publicClient.readContract({ address: d.inbox, abi: rollbookInboxAbi, functionName: 'chunkCommitment', args: [5n] })), 'IndexOutOfRange')
+})
+
+t.test('batchChunks_closedBatches_spanTheirChunks', async (t) => {
+  const d = await deployContracts(l1)
+  const post = (batchIndex: bigint, chunkIndex: number, isLast: boolean) =>
+    send(l1, sequencer, { address: d.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [batchIndex, chunkIndex, isLast, '0x01'] })
+  const batchChunks = (batchIndex: bigint) => l1.publicClient.readContract({ address: d.inbox, abi: rollbookInboxAbi, functionName: 'batchChunks', args: [batchIndex] })
+  const batchClosed = (batchIndex: bigint) => l1.publicClient.readContract({ address: d.inbox, abi: rollbookInboxAbi, functionName: 'batchClosed', args: [batchIndex] })
+  t.equal(await revertName(batchChunks(0n)), 'BatchNotClosed', 'nothing posted')
+  t.equal(await batchClosed(0n), false)
+  await post(0n, 0, false)
+  await post(0n, 1, false)
+  t.equal(await revertName(batchChunks(0n)), 'BatchNotClosed', 'open batch')
+  t.equal(await batchClosed(0n), false, 'open batch')
+  await post(0n, 2, true)
+  t.same(await batchChunks(0n), [0n, 3])
+  t.equal(await batchClosed(0n), true)
+  await post(1n, 0, true)
+  await post(2n, 0, false)
+  t.same(await batchChunks(1n), [3n, 1])
+  t.equal(await revertName(batchChunks(2n)), 'BatchNotClosed', 'batch 2 open')
+  t.equal(await revertName(batchChunks(3n)), 'BatchNotClosed', 'batch 3 not started')
+  await post(2n, 1, true)
+  t.same(await batchChunks(2n), [4n, 2])
+  t.same(await batchChunks(0n), [0n, 3], 'earlier batches unchanged')
 })
 
 t.test('postChunk_outOfOrder_reverts', async (t) => {
   const d = await deployContracts(l1)
-  const post = (batchIndex: bigint, chunkIndex: number) =>
-    send(l1, sequencer, { address: d.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [batchIndex, chunkIndex, '0x01'] })
+  const post = (batchIndex: bigint, chunkIndex: number, isLast = false) =>
+    send(l1, sequencer, { address: d.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [batchIndex, chunkIndex, isLast, '0x01'] })
   t.equal(await revertName(post(0n, 1)), 'ChunkOutOfOrder', 'the chain starts at chunk 0')
   t.equal(await revertName(post(1n, 0)), 'ChunkOutOfOrder', 'the chain starts at batch 0')
   await post(0n, 0)
   t.equal(await revertName(post(0n, 0)), 'ChunkOutOfOrder', 'the same chunk twice')
   t.equal(await revertName(post(0n, 2)), 'ChunkOutOfOrder', 'a skipped chunk')
+  t.equal(await revertName(post(1n, 0)), 'ChunkOutOfOrder', 'the next batch while this one is open')
   t.equal(await revertName(post(2n, 0)), 'ChunkOutOfOrder', 'a skipped batch')
   t.equal(await revertName(post(1n, 1)), 'ChunkOutOfOrder', 'a new batch not at chunk 0')
-  await post(0n, 1)
-  await post(1n, 0)
+  await post(0n, 1, true)
+  t.equal(await revertName(post(0n, 2)), 'ChunkOutOfOrder', 'a chunk of a closed batch')
+  t.equal(await revertName(post(1n, 1)), 'ChunkOutOfOrder', 'the next batch not at chunk 0')
+  await post(1n, 0, true)
   t.equal(await revertName(post(0n, 2)), 'ChunkOutOfOrder', 'back to an earlier batch')
   t.equal(await l1.publicClient.readContract({ address: d.inbox, abi: rollbookInboxAbi, functionName: 'chunkCount' }), 3n)
 })
 
 t.test('postChunk_notSequencer_reverts', async (t) => {
   const d = await deployContracts(l1)
-  t.equal(await revertName(send(l1, alice, { address: d.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [0n, 0, '0x01'] })), 'NotSequencer')
-  t.equal(await revertName(send(l1, sequencer, { address: d.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [0n, 0, '0x'] })), 'EmptyChunk')
+  t.equal(await revertName(send(l1, alice, { address: d.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [0n, 0, true, '0x01'] })), 'NotSequencer')
+  t.equal(await revertName(send(l1, sequencer, { address: d.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [0n, 0, true, '0x'] })), 'EmptyChunk')
 })
 
 t.test('postChunk_gasPerByte', async (t) => {
   const d = await deployContracts(l1)
-  const sizes = [1_000, 10_000, 120_000]
+  const sizes = [1_000, 24_000, 120_000]
   const gas: bigint[] = []
   for (const [i, size] of sizes.entries()) {
-    const receipt = await send(l1, sequencer, { address: d.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [0n, i, randomBytes(size, i + 1)] })
+    const receipt = await send(l1, sequencer, { address: d.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [0n, i, false, randomBytes(size, i + 1)] })
     gas.push(receipt.gasUsed)
   }
   const perByte = Number(gas[2] - gas[1]) / (sizes[2] - sizes[1])

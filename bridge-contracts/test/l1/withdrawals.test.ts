@@ -21,7 +21,7 @@ import {
   deployer,
   MIN_BOND,
   mintAndApprove,
-  proposer,
+  proposeTestOutput,
   revertName,
   send,
   startL1,
@@ -68,13 +68,7 @@ async function buildL2State(withdrawals: Withdrawal[], extra: { slot: Hex; value
 }
 
 async function proposeState(d: Deployment, batchIndex: number, state: { stateRoot: Hex; blockHash: Hex }) {
-  return send(l1, proposer, {
-    address: d.outputRoots,
-    abi: outputRootsAbi,
-    functionName: 'proposeOutput',
-    args: [BigInt(batchIndex), computeOutputRoot(state.stateRoot, state.blockHash), keccak256(toHex(`trace ${batchIndex}`)), BigInt(100 + batchIndex)],
-    value: MIN_BOND,
-  })
+  return proposeTestOutput(l1, d, BigInt(batchIndex), { ...state, l2BlockNumber: BigInt(100 + batchIndex) })
 }
 
 /** A deployment whose bridge holds 1,000 tokens (alice's deposit). */
