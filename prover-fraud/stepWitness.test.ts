@@ -49,19 +49,19 @@ t.test('stepWitness_replaysEveryStepFromItsNodesAlone', async (t) => {
     const { leaves } = await worker.traceBatch(plan, chunks)
     for (let step = 0; step + 1 < leaves.length; step++) {
       const w = await worker.stepWitness(plan, chunks, step, workload.messages)
-      const byHash = new Map(w.nodes.map((n) => [bytesToHex(keccak256(n)), n]))
+      const byHash = new Map([...w.witness, ...w.forcedWitness].map((n) => [bytesToHex(keccak256(n)), n]))
       const readNode: ReadNode = async (hash) => {
         // contract code (a prefixed 33-byte key) is the EVM's to load, not the verifier's
         if (hash.length !== 32) return chainNodes(hash)
         const found = byHash.get(bytesToHex(hash))
-        if (found === undefined) throw new Error(`batch ${index} step ${step} (${w.record?.type}, ${w.nodes.length} nodes, ran ${w.post.txCount - w.pre.txCount}): node ${bytesToHex(hash)} is not in the witness`)
+        if (found === undefined) throw new Error(`batch ${index} step ${step} (${w.record?.type}, ${w.witness.length}+${w.forcedWitness.length} nodes, ran ${w.post.txCount - w.pre.txCount}): node ${bytesToHex(hash)} is not in the witness`)
         return found
       }
       const record = w.record
       const ran = w.post.txCount !== w.pre.txCount
       const time = w.pre.blockTimestamp > w.pre.parentTimestamp ? w.pre.blockTimestamp : w.pre.parentTimestamp
       if (record === undefined || record.type === 'blockStart') {
-        if (w.nodes.length !== 0) t.fail(`batch ${index} step ${step}: a ${record?.type ?? 'skipped'} record with ${w.nodes.length} witness nodes`)
+        if (w.witness.length + w.forcedWitness.length !== 0) t.fail(`batch ${index} step ${step}: a ${record?.type ?? 'skipped'} record with witness nodes`)
         kinds.none++
         continue
       }

@@ -10,8 +10,9 @@
  *   message ran, the relay call's witness; for a forced tx then the forced tx's sender account and,
  *   when it ran too, its call's witness, both on the state right after the relay tx.
  *
- * A tx whose sender cannot be recovered reads nothing. The nodes come back deduplicated; the
- * verifier hashes each once into its node map.
+ * A tx whose sender cannot be recovered reads nothing. The nodes come back deduplicated, in two
+ * lists as FraudVerifier.StepProof takes them: `witness` (pre-state) and `forcedWitness` (the state
+ * after a relay tx, for the forced tx it relays).
  */
 import type { Common } from '@ethereumjs/common'
 import { createMPT } from '@ethereumjs/mpt'
@@ -41,33 +42,41 @@ export interface StepWitnessInput {
 
 const messenger = hexToBytes(L1_MESSENGER_ADDRESS)
 
-export async function buildStepWitness(input: StepWitnessInput): Promise<Uint8Array[]> {
+/** FraudVerifier.StepProof's two witnesses: the pre-state's, and for a forced tx the state's after its relay tx. */
+export interface StepWitness {
+  witness: Uint8Array[]
+  forcedWitness: Uint8Array[]
+}
+
+export async function buildStepWitness(input: StepWitnessInput): Promise<StepWitness> {
   const { pre, post, record } = input
   const nodes = new NodeSet()
-  if (record === undefined || record.type === 'blockStart') return nodes.list()
+  const forcedNodes = new NodeSet()
+  const done = () => ({ witness: nodes.list(), forcedWitness: forcedNodes.list() })
+  if (record === undefined || record.type === 'blockStart') return done()
   const ran = post.txCount !== pre.txCount || !sameBytes(post.stateRoot, pre.stateRoot)
   const time = pre.blockTimestamp > pre.parentTimestamp ? pre.blockTimestamp : pre.parentTimestamp
 
   if (record.type === 'deposit') {
     nodes.add(await accountPath(input, pre.stateRoot, messenger))
     const message = input.message
-    if (!ran) return nodes.list()
+    if (!ran) return done()
     if (message === undefined || message.index !== record.queueIndex) throw new Error(`step witness: queue message ${record.queueIndex} was not given`)
     const relay = await buildBetEngineWitness({ stateRoot: pre.stateRoot, readNode: input.readNode }, { sender: messenger, data: hexToBytes(relayCalldata(message)), time }, input.common)
     nodes.add(relay.nodes)
-    if (message.kind !== MESSAGE_KIND_FORCED_TX) return nodes.list()
+    if (message.kind !== MESSAGE_KIND_FORCED_TX) return done()
     const forced = parseTx(hexToBytes(message.payload), input.common)
-    if (forced === undefined) return nodes.list()
-    nodes.add(await accountPath(input, relay.postStateRoot, forced.sender))
+    if (forced === undefined) return done()
+    forcedNodes.add(await accountPath(input, relay.postStateRoot, forced.sender))
     if (post.txCount - pre.txCount === 2) {
       const call = await buildBetEngineWitness({ stateRoot: relay.postStateRoot, readNode: input.readNode }, { sender: forced.sender, data: forced.tx.data, time }, input.common)
-      nodes.add(call.nodes)
+      forcedNodes.add(call.nodes)
     }
-    return nodes.list()
+    return done()
   }
 
   const parsed = parseTx(rebuildTx(record as TxRecord, { chainId: input.chainId }), input.common)
-  if (parsed === undefined) return nodes.list()
+  if (parsed === undefined) return done()
   nodes.add(await accountPath(input, pre.stateRoot, parsed.sender))
   if (ran) {
     const call = await buildBetEngineWitness({ stateRoot: pre.stateRoot, readNode: input.readNode }, { sender: parsed.sender, data: parsed.tx.data, time }, input.common)
@@ -76,7 +85,7 @@ export async function buildStepWitness(input: StepWitnessInput): Promise<Uint8Ar
     }
     nodes.add(call.nodes)
   }
-  return nodes.list()
+  return done()
 }
 
 /** The state-trie nodes on the path of `address` (present or not) under `stateRoot`. */

@@ -8,6 +8,7 @@ import type { ChainEvents } from '../chain/events.ts'
 import type { SealedBlock } from '../chain/types.ts'
 import type { BatchRange, BatchTraceResult, StepProof, StepRecord } from './batchTracer.ts'
 import type { QueueMessage } from '../l1/messages.ts'
+import type { StepWitness } from '../../prover-fraud/stepWitness.ts'
 import { TraceDivergedError, TraceNotFoundError, TraceWorkerError } from './errors.ts'
 import { defaultTraceOptions, type TraceOptions } from './options.ts'
 import { packTxs, type BlockMessage, type CallMessage, type FromWorker, type SerializedError, type TraceWorkerData } from './protocol.ts'
@@ -157,8 +158,8 @@ export class CommitmentWorker {
    * record sits, and the MPT witness of its re-execution (prover-fraud/stepWitness.ts). `messages`
    * holds the queue messages the batch's queue-message records name.
    */
-  async stepWitness(batch: BatchRange, chunks: readonly Uint8Array[], step: number, messages: readonly QueueMessage[]): Promise<StepRecord & { nodes: Uint8Array[] }> {
-    return (await this.call({ method: 'stepWitness', batch: { batchIndex: batch.batchIndex, fromBlock: batch.fromBlock, toBlock: batch.toBlock }, chunks: [...chunks], step, messages: [...messages] })) as StepRecord & { nodes: Uint8Array[] }
+  async stepWitness(batch: BatchRange, chunks: readonly Uint8Array[], step: number, messages: readonly QueueMessage[]): Promise<StepRecord & StepWitness> {
+    return (await this.call({ method: 'stepWitness', batch: { batchIndex: batch.batchIndex, fromBlock: batch.fromBlock, toBlock: batch.toBlock }, chunks: [...chunks], step, messages: [...messages] })) as StepRecord & StepWitness
   }
 
   /** Leaf `step` of a traced batch with its Merkle proof. */

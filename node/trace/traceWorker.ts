@@ -70,14 +70,14 @@ async function call(message: CallMessage): Promise<unknown> {
     case 'stepWitness':
       return serial(async () => {
         const step = await tracer.stepRecord(message.batch, message.chunks, message.step)
-        const nodes = await buildStepWitness({
+        const witness = await buildStepWitness({
           ...step,
           message: step.record?.type === 'deposit' ? message.messages.find((m) => m.index === (step.record as { queueIndex: bigint }).queueIndex) : undefined,
           chainId: data.genesis.chainId,
           readNode: levelReadNode(db),
           common: createL2Common(data.genesis.chainId),
         })
-        return { ...step, nodes }
+        return { ...step, ...witness }
       })
     case 'proveStep':
       return serial(() => tracer.proveStep(message.batchIndex, message.step))
