@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
-import { createPublicClient, http, type Hex, type PublicClient } from 'viem'
+import { createPublicClient, createWalletClient, defineChain, http, type Hex, type PublicClient } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { Batcher } from '../sequencer/batcher/index.ts'
 import { Proposer, ProposerCriticalError, type TraceRootFn } from '../sequencer/proposer/index.ts'
 import { PreconfLog } from '../sequencer/preconfLog.ts'
@@ -21,6 +22,7 @@ import { parseNodeOptions, OptionsError, type NodeOptions, type NodeOptionsInput
 import { openLevel, type RollbookLevel } from './storage/level.ts'
 import { QueueWatcher } from './l1/queueWatcher.ts'
 import { CommitmentWorker, TraceDivergedError, TraceWorkerError } from './trace/index.ts'
+import type { DishonestTrace } from './trace/options.ts'
 import { Challenger } from '../prover-fraud/challenger.ts'
 
 export const CLIENT_VERSION = 'rollbook/v0.1.0'
@@ -98,9 +100,11 @@ export class RollbookNode {
 
   /**
    * `testing` holds switches that no CLI flag reaches: `relayL1Messages: false` makes a sequencer
-   * that ignores the L1 queue (a censoring sequencer, for the forced-inclusion tests).
+   * that ignores the L1 queue (a censoring sequencer, for the forced-inclusion tests);
+   * `dishonestTrace` makes the proposer's commitment worker hand out one wrong trace (the fraud
+   * proof tests, node/trace/options.ts).
    */
-  static async init(input: NodeOptionsInput, logger?: Logger, testing: { relayL1Messages?: boolean } = {}): Promise<RollbookNode> {
+  static async init(input: NodeOptionsInput, logger?: Logger, testing: { relayL1Messages?: boolean; dishonestTrace?: DishonestTrace } = {}): Promise<RollbookNode> {
     const opts = parseNodeOptions(input)
     const log = logger ?? pino({ level: opts.logLevel, base: { pid: process.pid } })
     mkdirSync(opts.datadir, { recursive: true })
@@ -132,12 +136,25 @@ export class RollbookNode {
         replica.start()
         started.push(replica)
         let challenger: Challenger | undefined
+        let trace: CommitmentWorker | undefined
         if (opts.mode === 'challenger') {
-          challenger = new Challenger({ outputRoots: config.l1.contracts.outputRoots, pollMs: opts.l1PollMs }, { client, chain: () => replica.chain, logger: log })
+          // its own trace of the derived chain, to compare leaf by leaf and to build proofs from
+          trace = opts.trace ? await CommitmentWorker.start({ datadir: opts.datadir }, { chain: replica.chain, events, logger: log }) : undefined
+          if (trace !== undefined) started.push(trace)
+          const contracts = config.l1.contracts
+          const wallet =
+            opts.challengerKey === undefined
+              ? undefined
+              : createWalletClient({ account: privateKeyToAccount(opts.challengerKey as Hex), chain: l1Chain(config.l1.chainId, opts.l1Rpc!), transport: http(opts.l1Rpc!) })
+          if (wallet !== undefined && contracts.fraudVerifier === undefined) log.warn('--challenger-key given but the rollup config names no fraudVerifier: wrong outputs are reported, not proven')
+          challenger = new Challenger(
+            { outputRoots: contracts.outputRoots, inbox: contracts.inbox, messageQueue: contracts.messageQueue, fraudVerifier: contracts.fraudVerifier, pollMs: opts.l1PollMs },
+            { client, chain: () => replica.chain, trace, wallet, logger: log },
+          )
           challenger.start()
           started.push(challenger)
         }
-        parts = { db, events, backend, replica, challenger }
+        parts = { db, events, backend, replica, challenger, trace }
       } else {
         const chain = await L2Chain.init(genesis, { db, logger: log })
         const preconfLog = await PreconfLog.open(join(opts.datadir, 'preconf'))
@@ -165,7 +182,7 @@ export class RollbookNode {
         let trace: CommitmentWorker | undefined
         if (opts.proposerKey !== undefined && batcher !== undefined) {
           if (opts.trace) {
-            trace = await CommitmentWorker.start({ datadir: opts.datadir }, { chain, events, logger: log })
+            trace = await CommitmentWorker.start({ datadir: opts.datadir, ...(testing.dishonestTrace === undefined ? {} : { dishonest: testing.dishonestTrace }) }, { chain, events, logger: log })
             started.push(trace)
           }
           proposer = new Proposer(
@@ -241,6 +258,11 @@ function traceRootFrom(trace: CommitmentWorker): TraceRootFn {
       throw e
     }
   }
+}
+
+/** The L1 chain as viem's wallet client needs it. */
+function l1Chain(id: number, rpc: string) {
+  return defineChain({ id, name: `L1 ${id}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpc] } } })
 }
 
 /** --rollup FILE: the rollup config (genesis and L1 contracts). */

@@ -1,9 +1,13 @@
-import { bytesToHex } from '@ethereumjs/util'
+import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import type { Logger } from 'pino'
-import type { Address, Hex, PublicClient } from 'viem'
+import { BaseError, ContractFunctionRevertedError, zeroAddress, zeroHash, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
 import type { L2Chain } from '../node/chain/chain.ts'
-import { outputRootsAbi } from '../sdk/src/generated/contracts.ts'
+import type { QueueMessage } from '../node/l1/messages.ts'
+import { buildTree, merkleProof, treeRoot, TraceMismatchError, encodeStepState, type CommitmentWorker } from '../node/trace/index.ts'
+import { decodeChunk } from '../sdk/src/batch/index.ts'
+import { fraudVerifierAbi, outputRootsAbi } from '../sdk/src/generated/contracts.ts'
 import { computeOutputRoot } from '../sdk/src/l1/encoding.ts'
+import { readBatchChunks, readProposal, readQueueMessage, type CommittedChunk, type ProvenMessage } from './l1Data.ts'
 
 /** What the challenger concluded about one output on L1. */
 export interface OutputVerdict {
@@ -12,11 +16,22 @@ export interface OutputVerdict {
   posted: Hex
   /** the output root of the derived chain at that L2 block */
   derived: Hex
+  /** the output root and (when traced) every leaf of the trace agree with the derived chain */
   ok: boolean
+  /** the first wrong step (from leaf step to step + 1), when the trace was judged wrong */
+  wrongStep?: number
+  /** the proveStep tx that deleted the output, when one was sent and mined */
+  proofTx?: Hex
+  /** why a wrong output could not be proven */
+  unprovable?: string
 }
 
 export interface ChallengerOptions {
   outputRoots: Address
+  inbox: Address
+  messageQueue: Address
+  /** the fraud verifier; without it (or a wallet) the challenger only judges */
+  fraudVerifier?: Address
   pollMs: number
 }
 
@@ -24,17 +39,24 @@ export interface ChallengerModules {
   client: PublicClient
   /** the chain derived from L1 (a replica's: read it again each time, a rewind replaces it) */
   chain: () => L2Chain
+  /** a commitment worker on the derived chain: without it only output roots are judged */
+  trace?: CommitmentWorker
+  /** the challenger's L1 account, which sends proofs and earns the reward */
+  wallet?: WalletClient<Transport, Chain, Account>
   logger: Logger
   /** each verdict, as soon as it is reached */
   onVerdict?: (verdict: OutputVerdict) => void
 }
 
+const EMPTY_MESSAGE: ProvenMessage = { kind: 0, sender: zeroAddress, payload: '0x', l1BlockNumber: 0n, timestamp: 0n, previousHash: zeroHash }
+
 /**
- * Challenger mode, first stage (issue 4): follows the proposer's outputs on L1 and checks each
- * against the chain this node derived from L1 alone. An output is checked once the derived chain
- * has reached its L2 block; a mismatch is logged as an error with both roots. Outputs deleted on
- * L1 (a proven fraud, or a reorg) are checked again when re-posted. Building and sending the fraud
- * proof is the next stage (docs/decisions/0005).
+ * Challenger mode (issue 4, docs/decisions/0006): follows the proposer's outputs on L1 and judges
+ * each against the chain this node derived from L1 alone: the output root at its L2 block and,
+ * with a commitment worker, every leaf of the posted trace against the node's own trace of the
+ * batch's chunks. At the first wrong leaf it builds the single-step proof (the agreed leaf before
+ * it, the chunks, the queue message, the MPT witness) and sends FraudVerifier.proveStep, which
+ * deletes the output and every later one. Outputs deleted on L1 are judged again when re-posted.
  */
 export class Challenger {
   private readonly log: Logger
@@ -70,12 +92,12 @@ export class Challenger {
     await this.loopDone
   }
 
-  /** One pass: checks every output the derived chain can check. Returns how many were checked. */
+  /** One pass: judges every output the derived chain (and its trace) can judge. Returns how many were judged. */
   async poll(): Promise<number> {
     const { client } = this.modules
     const count = await client.readContract({ address: this.opts.outputRoots, abi: outputRootsAbi, functionName: 'outputCount' })
     if (count < this.checked) {
-      this.log.warn({ from: Number(count), was: Number(this.checked) }, 'outputs were deleted on L1: checking the re-posted ones again')
+      this.log.warn({ from: Number(count), was: Number(this.checked) }, 'outputs were deleted on L1: judging the re-posted ones again')
       for (const index of [...this.verdictsByIndex.keys()]) if (index >= count) this.verdictsByIndex.delete(index)
       this.checked = count
     }
@@ -84,18 +106,130 @@ export class Challenger {
       const output = await client.readContract({ address: this.opts.outputRoots, abi: outputRootsAbi, functionName: 'getOutput', args: [this.checked] })
       const chain = this.modules.chain()
       if (chain.head.header.number < output.l2BlockNumber) break
+      if (this.modules.trace !== undefined && this.modules.trace.tracedHead < output.l2BlockNumber) break
       const block = await chain.store.getBlockByNumber(output.l2BlockNumber)
       if (block === undefined) break
       const derived = computeOutputRoot(bytesToHex(block.header.stateRoot) as Hex, bytesToHex(block.hash()) as Hex)
       const verdict: OutputVerdict = { index: this.checked, l2BlockNumber: output.l2BlockNumber, posted: output.outputRoot, derived, ok: derived === output.outputRoot }
+      if (this.modules.trace !== undefined) await this.judgeTrace(verdict, output.traceRoot)
       this.verdictsByIndex.set(verdict.index, verdict)
-      if (verdict.ok) this.log.info({ output: Number(verdict.index), l2Block: Number(verdict.l2BlockNumber) }, 'output root agrees with the derived chain')
-      else this.log.error({ output: Number(verdict.index), l2Block: Number(verdict.l2BlockNumber), posted: verdict.posted, derived }, 'WRONG output root on L1: it differs from the chain derived from L1')
+      const fields = { output: Number(verdict.index), l2Block: Number(verdict.l2BlockNumber) }
+      if (verdict.ok) this.log.info(fields, 'output agrees with the derived chain')
+      else this.log.error({ ...fields, posted: verdict.posted, derived, wrongStep: verdict.wrongStep, proofTx: verdict.proofTx, unprovable: verdict.unprovable }, 'WRONG output on L1: it differs from the chain derived from L1')
       this.modules.onVerdict?.(verdict)
       this.checked++
       done++
+      if (verdict.proofTx !== undefined) break // the outputs from this one on are gone: read the count again
     }
     return done
+  }
+
+  /** Compares the posted trace with this node's; proves the first wrong step when it can. */
+  private async judgeTrace(verdict: OutputVerdict, traceRoot: Hex): Promise<void> {
+    const { client } = this.modules
+    const trace = this.modules.trace!
+    const index = verdict.index
+    const rootOf = (leaves: Hex[]) => bytesToHex(treeRoot(buildTree(leaves.map((l) => hexToBytes(l))))) as Hex
+    const proposal = await readProposal(client, this.opts.outputRoots, index, traceRoot, rootOf)
+    const chunks = await readBatchChunks(client, this.opts.inbox, index)
+    const fromBlock = index === 0n ? 1n : (await client.readContract({ address: this.opts.outputRoots, abi: outputRootsAbi, functionName: 'getOutput', args: [index - 1n] })).l2BlockNumber + 1n
+    const batch = { batchIndex: index, fromBlock, toBlock: verdict.l2BlockNumber }
+    let mine: Hex[]
+    try {
+      mine = (await trace.traceBatch(batch, chunks.map((c) => hexToBytes(c.data)))).leaves
+    } catch (e) {
+      if (!(e instanceof Error) || e.name !== TraceMismatchError.name) throw e
+      verdict.ok = false
+      verdict.unprovable = `the batch's chunks are not the derived blocks ${fromBlock}..${verdict.l2BlockNumber}: ${e.message}`
+      return
+    }
+    const posted = proposal.leaves
+    let first = 0
+    while (first < mine.length && first < posted.length && mine[first] === posted[first]) first++
+    if (first === mine.length && first === posted.length) return
+    verdict.ok = false
+    if (first === 0) {
+      verdict.unprovable = 'leaf 0 differs, which OutputRoots enforces: the previous output is wrong'
+      return
+    }
+    verdict.wrongStep = first - 1
+    this.log.warn({ output: Number(index), step: verdict.wrongStep, postedLeaves: posted.length, ourLeaves: mine.length }, 'the posted trace differs from ours: building the proof of the first wrong step')
+    if (this.opts.fraudVerifier === undefined || this.modules.wallet === undefined) {
+      verdict.unprovable = 'no fraud verifier or challenger key configured'
+      return
+    }
+    verdict.proofTx = await this.prove(index, verdict.wrongStep, batch, chunks, posted, mine.length)
+  }
+
+  private async prove(index: bigint, step: number, batch: { batchIndex: bigint; fromBlock: bigint; toBlock: bigint }, chunks: CommittedChunk[], posted: Hex[], ourLeafCount: number): Promise<Hex> {
+    const trace = this.modules.trace!
+    const { client } = this.modules
+    const wallet = this.modules.wallet!
+    const chunkBytes = chunks.map((c) => hexToBytes(c.data))
+    let preState: Uint8Array
+    let usedChunks: CommittedChunk[]
+    let witness: Uint8Array[] = []
+    let forcedWitness: Uint8Array[] = []
+    let message = EMPTY_MESSAGE
+    if (step + 1 < ourLeafCount) {
+      const messages = await this.messagesNamedBy(chunkBytes)
+      const w = await trace.stepWitness(batch, chunkBytes, step, messages)
+      preState = encodeStepState(w.pre)
+      usedChunks = chunks.slice(w.pre.chunkIndex, w.at.chunkIndex + 1)
+      witness = w.witness
+      forcedWitness = w.forcedWitness
+      if (w.record?.type === 'deposit') {
+        const m = messages.find((q) => q.index === (w.record as { queueIndex: bigint }).queueIndex)
+        if (m !== undefined) message = m as ProvenMessage
+      }
+    } else {
+      // our trace ends at leaf `step`: no record is left, and the verifier reads to the batch's end
+      const proof = await trace.proveStep(index, step)
+      preState = proof.encoded
+      usedChunks = chunks.slice(proof.state.chunkIndex)
+    }
+    const levels = buildTree(posted.map((l) => hexToBytes(l)))
+    const hasPost = step + 1 < posted.length
+    const args = {
+      outputIndex: index,
+      step: BigInt(step),
+      preState: bytesToHex(preState) as Hex,
+      preProof: merkleProof(levels, step).map((s) => bytesToHex(s) as Hex),
+      postLeaf: hasPost ? posted[step + 1] : zeroHash,
+      postProof: hasPost ? merkleProof(levels, step + 1).map((s) => bytesToHex(s) as Hex) : [],
+      chunks: usedChunks.map((c) => ({ n: c.n, data: c.data, isLast: c.isLast, l1BlockNumber: c.l1BlockNumber, l1Timestamp: c.l1Timestamp })),
+      message: { kind: message.kind, sender: message.sender, payload: message.payload, l1BlockNumber: message.l1BlockNumber, timestamp: message.timestamp, previousHash: message.previousHash },
+      witness: witness.map((n) => bytesToHex(n) as Hex),
+      forcedWitness: forcedWitness.map((n) => bytesToHex(n) as Hex),
+    }
+    try {
+      const { request } = await client.simulateContract({ account: wallet.account, address: this.opts.fraudVerifier!, abi: fraudVerifierAbi, functionName: 'proveStep', args: [args] })
+      const hash = await wallet.writeContract(request)
+      const receipt = await client.waitForTransactionReceipt({ hash })
+      if (receipt.status !== 'success') throw new Error(`proveStep tx ${hash} reverted`)
+      this.log.warn({ output: Number(index), step, tx: hash, l1Block: Number(receipt.blockNumber), gasUsed: Number(receipt.gasUsed) }, 'FRAUD PROVEN: the output and every later one are deleted')
+      return hash
+    } catch (e) {
+      const reason = e instanceof BaseError ? (e.walk((c) => c instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null)?.data?.errorName ?? e.shortMessage : (e as Error).message
+      this.log.error({ output: Number(index), step, reason }, 'the fraud proof was not accepted')
+      throw new Error(`proveStep of output ${index} step ${step} failed: ${reason}`, { cause: e })
+    }
+  }
+
+  /** The queue messages the batch's queue-message records name, from L1 (only those already queued). */
+  private async messagesNamedBy(chunks: Uint8Array[]): Promise<(QueueMessage & ProvenMessage)[]> {
+    const chainId = this.modules.chain().genesis.chainId
+    const indices = new Set<bigint>()
+    for (const chunk of chunks) for (const { record } of decodeChunk(chunk, { chainId }).records) if (record.type === 'deposit') indices.add(record.queueIndex)
+    const messages: (QueueMessage & ProvenMessage)[] = []
+    for (const index of indices) {
+      try {
+        messages.push(await readQueueMessage(this.modules.client, this.opts.messageQueue, index))
+      } catch {
+        // not on L1: the record is a no-op, and the proof needs no message
+      }
+    }
+    return messages
   }
 
   private async loop(): Promise<void> {
@@ -103,7 +237,7 @@ export class Challenger {
       try {
         await this.poll()
       } catch (e) {
-        this.log.warn({ err: (e as Error).message }, 'reading outputs from L1 failed: retrying')
+        this.log.warn({ err: (e as Error).message }, 'judging outputs failed: retrying')
       }
       if (!this.running) return
       await new Promise<void>((resolve) => {

@@ -27,6 +27,8 @@ export const RollupConfigSchema = z
             bridge: address,
             messageQueue: address,
             stablecoin: address,
+            /** FraudVerifier (docs/decisions/0006): a challenger sends its proofs there */
+            fraudVerifier: address.optional(),
           })
           .strict(),
       })

@@ -1,7 +1,10 @@
 import { bytesToHex, type Hex } from 'viem'
 import type { Logger } from 'pino'
 import { decodeChunk, type BatchRecord } from '../../sdk/src/batch/index.ts'
+import { concatBytes, utf8ToBytes } from '@ethereumjs/util'
+import { keccak256 } from '../chain/crypto.ts'
 import { TraceMismatchError, TraceNotFoundError } from './errors.ts'
+import type { DishonestTrace } from './options.ts'
 import { buildTree, merkleProof, treeRoot } from './merkle.ts'
 import { encodeStepState, stepLeaf, type StepState } from './stepState.ts'
 import { batchStepStates, genesisStepState, stepStateAfterBlock, type BatchSteps, type RecordAt } from './steps.ts'
@@ -52,6 +55,8 @@ export interface BatchTracerOptions {
   maxTxsPerBlock: number
   /** how long a batch's step states are kept after its trace root was last handed out */
   retainMs: number
+  /** tests only (TraceOptions.dishonest): one dishonest trace, handed out once */
+  dishonest?: DishonestTrace
 }
 
 /**
@@ -121,6 +126,7 @@ export class BatchTracer {
   /** trees of recent batches, for proofs without rebuilding */
   private readonly trees = new Map<bigint, { trace: BatchTrace; levels: Uint8Array[][] }>()
   private readonly log: Logger
+  private lied = false
 
   constructor(
     private readonly opts: BatchTracerOptions,
@@ -145,6 +151,13 @@ export class BatchTracer {
     const dropped = await this.modules.store.pruneBatches(nowMs - this.opts.retainMs)
     for (const index of dropped) this.trees.delete(index)
     if (dropped.length > 0) this.log.info({ batches: dropped.map(Number) }, 'pruned batch traces past retention')
+    const dishonest = this.opts.dishonest
+    if (dishonest !== undefined && dishonest.batchIndex === batch.batchIndex && !this.lied) {
+      this.lied = true
+      const states = trace.states.map((s, i) => (i > dishonest.step ? { ...s, stateRoot: keccak256(concatBytes(utf8ToBytes('rollbook/dishonest'), s.stateRoot)) } : s))
+      this.log.warn({ batchIndex: Number(batch.batchIndex), fromStep: dishonest.step }, 'TESTING: handing out a dishonest trace')
+      return traceResult(states, buildTree(states.map(stepLeaf)))
+    }
     return traceResult(trace.states, (await this.tree(batch.batchIndex)).levels)
   }
 

@@ -85,6 +85,7 @@ export class CommitmentWorker {
       retainMs: options.retainSeconds * 1000,
       logLevel: options.logLevel ?? modules.logger.level,
       niceness: options.niceness,
+      ...(options.dishonest === undefined ? {} : { dishonest: options.dishonest }),
       tsxApi: import.meta.resolve('tsx/esm/api'),
       entry: new URL('./traceWorker.ts', import.meta.url).href,
     }

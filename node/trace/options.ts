@@ -12,6 +12,18 @@ export interface TraceOptions {
    * not now, so it takes the CPU the sequencer leaves. 0 shares it equally.
    */
   niceness: number
+  /**
+   * TESTS ONLY (no CLI flag reaches it; RollbookNode.init's `testing`): hand out a dishonest trace
+   * of batch `batchIndex` once, with every state root from leaf `step + 1` on replaced by a made-up
+   * one (so step `step` is the first wrong one, and the output's state root is wrong too). Asked
+   * again, the batch's trace is the honest one. The issue 4 fraud-proof tests use it.
+   */
+  dishonest?: DishonestTrace
+}
+
+export interface DishonestTrace {
+  batchIndex: bigint
+  step: number
 }
 
 export const defaultTraceOptions: TraceOptions = {

@@ -24,7 +24,7 @@ lowerThreadPriority(data.niceness)
 
 const db = await openLevel(data.dbPath)
 const executor = await TraceExecutor.init(data.genesis, { db, logger })
-const tracer = new BatchTracer({ chainId: data.genesis.chainId, maxTxsPerBlock: data.genesis.maxTxsPerBlock, retainMs: data.retainMs }, { store: executor.store, logger })
+const tracer = new BatchTracer({ chainId: data.genesis.chainId, maxTxsPerBlock: data.genesis.maxTxsPerBlock, retainMs: data.retainMs, ...(data.dishonest === undefined ? {} : { dishonest: data.dishonest }) }, { store: executor.store, logger })
 
 /** Blocks, batch traces and the close run one at a time, in the order they came. */
 let queue: Promise<unknown> = Promise.resolve()

@@ -5,6 +5,10 @@
  */
 import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem'
 import {
+  betEngineVerifierAbi,
+  betEngineVerifierBytecode,
+  fraudVerifierAbi,
+  fraudVerifierBytecode,
   messageQueueAbi,
   messageQueueBytecode,
   outputRootsAbi,
@@ -38,6 +42,12 @@ export interface DeployL1Parameters {
   genesisLeaf: Hex
   /** An existing L1 token; a fresh TestStablecoin is deployed when omitted. */
   token?: Address
+  /**
+   * The L2 parameters the fraud verifier checks steps with (docs/decisions/0006). When given, the
+   * BetEngineVerifier and the FraudVerifier are deployed and named in OutputRoots (which only its
+   * owner can do: the deployer must be the owner).
+   */
+  fraudVerifier?: { chainId: number; maxTxsPerBlock: number }
 }
 
 export interface L1Addresses {
@@ -46,6 +56,8 @@ export interface L1Addresses {
   inbox: Address
   outputRoots: Address
   bridge: Address
+  /** present when deployed with `fraudVerifier` */
+  fraudVerifier?: Address
 }
 
 export interface DeployL1ReturnType {
@@ -99,5 +111,19 @@ export async function deployL1(parameters: DeployL1Parameters): Promise<DeployL1
     await wallet.writeContract({ address: messageQueue, abi: messageQueueAbi, functionName: 'setEnqueuers', args: [bridge, inbox] }),
     'MessageQueue.setEnqueuers',
   )
-  return { addresses: { token, messageQueue, inbox, outputRoots, bridge }, deployedAtBlock: lastBlock }
+  let fraudVerifier: Address | undefined
+  if (parameters.fraudVerifier !== undefined) {
+    if (owner.toLowerCase() !== wallet.account.address.toLowerCase()) throw new Error('deployL1: only the owner can name the fraud verifier: deploy it with owner = the deployer')
+    const engineVerifier = await deploy('BetEngineVerifier', await wallet.deployContract({ abi: betEngineVerifierAbi, bytecode: betEngineVerifierBytecode, args: [] }))
+    fraudVerifier = await deploy(
+      'FraudVerifier',
+      await wallet.deployContract({
+        abi: fraudVerifierAbi,
+        bytecode: fraudVerifierBytecode,
+        args: [outputRoots, inbox, engineVerifier, BigInt(parameters.fraudVerifier.chainId), BigInt(parameters.fraudVerifier.maxTxsPerBlock)],
+      }),
+    )
+    await confirm(await wallet.writeContract({ address: outputRoots, abi: outputRootsAbi, functionName: 'setFraudVerifier', args: [fraudVerifier] }), 'OutputRoots.setFraudVerifier')
+  }
+  return { addresses: { token, messageQueue, inbox, outputRoots, bridge, ...(fraudVerifier === undefined ? {} : { fraudVerifier }) }, deployedAtBlock: lastBlock }
 }
