@@ -10,6 +10,14 @@ import { defaultSequencerOptions, type SequencerOptions } from './options.ts'
 import { checkRawTx, type CheckedTx } from '../node/chain/txValidation.ts'
 import type { QueueMessage } from '../node/l1/messages.ts'
 import { applyQueueMessage, MAX_TXS_PER_MESSAGE, nextQueueIndex } from '../node/l1/relay.ts'
+import { MAX_BATCH_RECORDS } from '../sdk/src/constants.ts'
+
+/**
+ * A block's records are its block start and at most one per tx; with the batch's closing block
+ * start it must fit one batch's trace (MAX_BATCH_RECORDS), or no output could be proposed for it.
+ * Derivation allows the genesis's maxTxsPerBlock; this sequencer fills its blocks less when that is more.
+ */
+export const MAX_TXS_PER_POSTABLE_BLOCK = MAX_BATCH_RECORDS - 2
 
 export interface SequencerModules {
   chain: L2Chain
@@ -67,12 +75,14 @@ export class Sequencer {
     this.events = modules.events
     this.log = modules.logger.child({ module: 'sequencer' })
     this.pool = new NonceGapPool(this.opts.maxQueuedTxs)
-    const limit = this.chain.genesis.maxTxsPerBlock
-    this.sealAt = this.opts.sealAtTxs > 0 && this.opts.sealAtTxs < limit ? this.opts.sealAtTxs : limit
+    this.blockLimit = Math.min(this.chain.genesis.maxTxsPerBlock, MAX_TXS_PER_POSTABLE_BLOCK)
+    this.sealAt = this.opts.sealAtTxs > 0 && this.opts.sealAtTxs < this.blockLimit ? this.opts.sealAtTxs : this.blockLimit
   }
 
   /** txs after which the open block seals without waiting for the timer */
   private readonly sealAt: number
+  /** txs a block of this sequencer holds at most: the genesis limit, or less so one block fits a batch's trace */
+  private readonly blockLimit: number
 
   /** Replays preconfirmed txs of an unsealed block left by a crash, then starts the loop and the block timer. */
   async start(): Promise<void> {
@@ -179,6 +189,11 @@ export class Sequencer {
       }
       if (job.kind === 'l1') {
         acks = await this.relayDue(acks)
+        if (this.pending !== undefined && this.pending.txs.length >= this.sealAt) {
+          acks = await this.makeDurable(acks)
+          await this.durableTail
+          await this.seal()
+        }
         continue
       }
       acks = await this.makeDurable(acks)
@@ -220,7 +235,7 @@ export class Sequencer {
     let message = this.l1Queue.get(next)
     while (message !== undefined) {
       let pending = await this.openPending()
-      if (pending.txs.length + MAX_TXS_PER_MESSAGE > this.chain.genesis.maxTxsPerBlock) {
+      if (pending.txs.length + MAX_TXS_PER_MESSAGE > this.blockLimit) {
         acks = await this.makeDurable(acks)
         await this.durableTail
         await this.seal()

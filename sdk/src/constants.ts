@@ -35,3 +35,11 @@ export const L1_MESSENGER_ADDRESS = '0xEC8aE85D5fe850B89f7738Be39038c0d32b10600'
  * sequencer cannot push L2 time into the future (and close every market early) with one record.
  */
 export const MAX_TIMESTAMP_DRIFT_SECONDS = 3600n
+
+/**
+ * Leaves of one batch's trace at most (OutputRoots.MAX_TRACE_LEAVES, docs/decisions/0006): one
+ * proposal carries them all as calldata and stays under the 128 KiB an L1 client takes. A leaf per
+ * record plus the state before the first, so a batch decodes to at most MAX_TRACE_LEAVES - 1 records.
+ */
+export const MAX_TRACE_LEAVES = 3584
+export const MAX_BATCH_RECORDS = MAX_TRACE_LEAVES - 1

@@ -2,14 +2,20 @@ import { encodeChunk, recordsFromTxs, splitIntoChunks, UnbatchableTransactionErr
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { relayInfo, relaysForcedTx } from '../../node/l1/messages.ts'
 import type { ChainStore } from '../../node/storage/chainStore.ts'
+import { MAX_BATCH_RECORDS } from '../../sdk/src/constants.ts'
 import { BatcherCriticalError } from './errors.ts'
 import type { BatchPlan } from './progress.ts'
+
+/** the block start that closes every batch (cut) */
+const CLOSING_RECORDS = 1
 
 export interface BatchPlannerOptions {
   /** the L2 chain id: every batched tx is signed for it */
   chainId: number
   maxBatchBytes: number
   maxChunkBytes: number
+  /** records a batch decodes to at most, the closing block start included; MAX_BATCH_RECORDS when omitted */
+  maxBatchRecords?: number
 }
 
 /**
@@ -42,14 +48,25 @@ export class BatchPlanner {
     return bytes
   }
 
-  /** The next batch: blocks from `fromBlock` on, up to `head`, as many as fit maxBatchBytes (one at least). */
+  /**
+   * The next batch: blocks from `fromBlock` on, up to `head`, as many as fit maxBatchBytes and, with
+   * the closing block start, maxBatchRecords records (one block at least, which must fit alone:
+   * the sequencer keeps its blocks under MAX_TXS_PER_POSTABLE_BLOCK).
+   */
   async plan(batchIndex: bigint, firstChunk: bigint, fromBlock: bigint, head: bigint): Promise<BatchPlan> {
     let toBlock = fromBlock
-    let bytes = (await this.blockRecords(fromBlock)).bytes
+    let { bytes, records } = await this.blockRecords(fromBlock)
+    let count = records.length + CLOSING_RECORDS
+    if (count > MAX_BATCH_RECORDS) {
+      throw new BatcherCriticalError(`L2 block ${fromBlock} makes ${count - CLOSING_RECORDS} records, more than one batch's trace holds (${MAX_BATCH_RECORDS} with the closing block start)`)
+    }
+    // a block alone may pass a lowered cap, not MAX_BATCH_RECORDS
+    const maxRecords = Math.max(this.opts.maxBatchRecords ?? MAX_BATCH_RECORDS, count)
     while (toBlock < head) {
-      const next = (await this.blockRecords(toBlock + 1n)).bytes
-      if (bytes + next > this.opts.maxBatchBytes) break
-      bytes += next
+      const next = await this.blockRecords(toBlock + 1n)
+      if (bytes + next.bytes > this.opts.maxBatchBytes || count + next.records.length > maxRecords) break
+      bytes += next.bytes
+      count += next.records.length
       toBlock++
     }
     const plan: Omit<BatchPlan, 'chunkCount'> = { batchIndex, fromBlock, toBlock, maxChunkBytes: this.opts.maxChunkBytes, firstChunk }

@@ -4,14 +4,17 @@
  * duplicate nor skip a chunk.
  */
 import t, { type Test } from 'tap'
-import type { Hex } from 'viem'
+import { hexToBytes, type Hex } from 'viem'
 import { generatePrivateKey } from 'viem/accounts'
+import { decodeChunk } from '../../sdk/src/batch/index.ts'
+import { MAX_BATCH_RECORDS } from '../../sdk/src/constants.ts'
 import { rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
 import { sequencer, startL1, type L1 } from '../../bridge-contracts/test/l1/fixtures.ts'
 import { Batcher } from './batcher.ts'
-import { BatcherCriticalError } from './errors.ts'
+import { BatcherConfigError, BatcherCriticalError } from './errors.ts'
 import {
   blocksFromChunks,
+  chunkCommitmentOf,
   chunkKeccakMatches,
   logger,
   readPostedChunks,
@@ -54,9 +57,17 @@ async function checkInbox(t: Test, r: Rig, head: bigint): Promise<PostedChunkTx[
     'batch and chunk indexes in order',
   )
   t.ok(chunkKeccakMatches(chunks), 'each chunk event hash is keccak256 of its calldata')
+  t.ok(
+    chunks.every((c, i) => c.isLast === (i + 1 === chunks.length || chunks[i + 1].batchIndex !== c.batchIndex)),
+    'isLast exactly on the last chunk of each batch (the batcher is idle: every batch is closed)',
+  )
   for (const c of chunks) {
-    const stored = await l1.publicClient.readContract({ address: r.deployment.inbox, abi: rollbookInboxAbi, functionName: 'chunkHash', args: [c.n] })
-    if (stored !== c.hash) t.fail(`inbox chunkHash(${c.n}) is ${stored}, the calldata's keccak is ${c.hash}`)
+    const stored = await l1.publicClient.readContract({ address: r.deployment.inbox, abi: rollbookInboxAbi, functionName: 'chunkCommitment', args: [c.n] })
+    if (stored !== c.commitment || stored !== chunkCommitmentOf(c)) t.fail(`inbox chunkCommitment(${c.n}) is ${stored}, the event's ${c.commitment}, its fields' ${chunkCommitmentOf(c)}`)
+    if (c.isLast) {
+      const [firstChunk, count] = await l1.publicClient.readContract({ address: r.deployment.inbox, abi: rollbookInboxAbi, functionName: 'batchChunks', args: [c.batchIndex] })
+      if (firstChunk + BigInt(count) !== c.n + 1n || firstChunk !== c.n - BigInt(c.chunkIndex)) t.fail(`batchChunks(${c.batchIndex}) is ${firstChunk}+${count}, its last chunk ${c.n}`)
+    }
   }
   const decoded = blocksFromChunks(
     chunks.map((c) => c.data),
@@ -103,6 +114,23 @@ t.test('oneLargeBatch_defaultChunkSize_gasAndBytesPerBet', async (t) => {
   const bytes = chunks.reduce((sum, c) => sum + (c.data.length - 2) / 2, 0)
   const gas = chunks.reduce((sum, c) => sum + c.gasUsed, 0n)
   t.comment(`${bets} bets (+1 createMarket) in ${head} blocks -> ${chunks.length} chunk(s), ${bytes} B: ${(bytes / bets).toFixed(1)} B/bet; gas ${gas} total, ${(Number(gas) / bets).toFixed(0)} per bet`)
+})
+
+t.test('recordCap_batchesCutToFitATrace', async (t) => {
+  const r = await rig(t)
+  const maxBatchRecords = 25
+  await r.placeBets(120, 10)
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  // every block is sealed before the batcher starts and the byte budget is large: only the record cap cuts
+  const batcher = r.batcher({ maxBatchRecords, batchIntervalMs: 50, maxBatchBytes: 1_000_000 })
+  await batcher.start()
+  const head = await waitUntilAllPosted(r, batcher)
+  const chunks = await checkInbox(t, r, head)
+  const batches = new Map<bigint, number>()
+  for (const c of chunks) batches.set(c.batchIndex, (batches.get(c.batchIndex) ?? 0) + decodeChunk(hexToBytes(c.data), { chainId: r.node.chainId }).records.length)
+  t.ok(batches.size > 1, `the cap cut ${head} blocks into ${batches.size} batches`)
+  t.ok([...batches.values()].every((records) => records <= maxBatchRecords), `every batch decodes to at most ${maxBatchRecords} records: ${[...batches.values()].join(', ')}`)
+  t.throws(() => r.batcher({ maxBatchRecords: MAX_BATCH_RECORDS + 1 }), BatcherConfigError, 'no cap above what OutputRoots takes')
 })
 
 t.test('restart_midway_neitherDuplicatesNorSkips', async (t) => {
@@ -287,7 +315,7 @@ t.test('chunkTxReverted_reconciledWithTheInbox_foreignChunkStops', async (t) => 
   await r.placeBets(10)
   await l1.testClient.setAutomine(false)
   // Another writer with the sequencer's key gets a chunk 0 in first: the batcher's own chunk 0 then reverts.
-  const foreign = await l1.wallet(sequencer).writeContract({ address: r.deployment.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [0n, 0, '0x01ff'] })
+  const foreign = await l1.wallet(sequencer).writeContract({ address: r.deployment.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [0n, 0, false, '0x01ff'] })
   const batcher = r.batcher()
   await batcher.start()
   await waitFor('the batcher chunk tx in flight', () => batcher.posted?.inflight !== undefined)
@@ -297,6 +325,6 @@ t.test('chunkTxReverted_reconciledWithTheInbox_foreignChunkStops', async (t) => 
   t.equal(ours.status, 'reverted', "the batcher's chunk 0 reverted")
   t.equal((await l1.publicClient.getTransactionReceipt({ hash: foreign })).status, 'success')
   t.ok(batcher.error instanceof BatcherCriticalError)
-  t.match(batcher.error?.message, /inbox chunk 0 is 0x[0-9a-f]+, but the batcher's batch 0 chunk 0 is/, 'the inbox holds a chunk the batcher did not make: it stops and says so')
+  t.match(batcher.error?.message, /inbox chunk 0 is batch 0 chunk 0 \(last: false\) with data 0x[0-9a-f]+, but the batcher's is batch 0 chunk 0/, 'the inbox holds a chunk the batcher did not make: it stops and says so')
   t.equal(batcher.posted!.chunksPosted, 0n, 'nothing recorded as posted')
 })

@@ -3,6 +3,7 @@ import {
   createPublicClient,
   http,
   keccak256,
+  parseEventLogs,
   TransactionNotFoundError,
   TransactionReceiptNotFoundError,
   type Chain,
@@ -41,9 +42,10 @@ export type BatcherState = 'idle' | 'running' | 'stopped' | 'failed'
 
 /**
  * Posts sealed L2 blocks to the L1 inbox, in order, as batches of chunks (one postChunk tx each).
+ * The last chunk of each batch is posted with isLast, which closes the batch in the inbox.
  * Progress is in the chain store after each confirmed chunk; on start, and whenever L1 disagrees
- * (a reverted tx, a reorg), it is reconciled with the inbox's own chunk count and hashes, so no
- * chunk is posted twice or skipped. Errors never leave the loop: temporary ones are retried with
+ * (a reverted tx, a reorg), it is reconciled with the inbox's own chunk count, its ChunkPosted
+ * events and commitments, so no chunk is posted twice or skipped. Errors never leave the loop: temporary ones are retried with
  * backoff, L1 rollbacks rewind, and what cannot be fixed stops the batcher (not the node) with a log.
  */
 export class Batcher {
@@ -71,7 +73,7 @@ export class Batcher {
     this.progressStore = new ProgressStore(modules.store)
     this.postedBatches = new PostedBatchStore(modules.store)
     this.planner = new BatchPlanner(
-      { chainId: modules.chain.genesis.chainId, maxBatchBytes: this.opts.maxBatchBytes, maxChunkBytes: this.opts.maxChunkBytes },
+      { chainId: modules.chain.genesis.chainId, maxBatchBytes: this.opts.maxBatchBytes, maxChunkBytes: this.opts.maxChunkBytes, maxBatchRecords: this.opts.maxBatchRecords },
       modules.store,
     )
     this.client = createPublicClient({ transport: http(this.opts.l1RpcUrl, { retryCount: 0 }), pollingInterval: this.opts.pollIntervalMs })
@@ -219,8 +221,8 @@ export class Batcher {
     }
     const last = progress.recent.at(-1)
     if (last !== undefined && last.n === count - 1n) {
-      const onChain = await this.client.readContract({ address: this.opts.inbox, abi: rollbookInboxAbi, functionName: 'chunkHash', args: [last.n] })
-      if (onChain !== last.hash) throw new BatcherCriticalError(`inbox chunk ${last.n} is ${onChain}, the batcher posted ${last.hash}`)
+      const onChain = await this.client.readContract({ address: this.opts.inbox, abi: rollbookInboxAbi, functionName: 'chunkCommitment', args: [last.n] })
+      if (onChain !== last.commitment) throw new BatcherCriticalError(`inbox chunk ${last.n} commits to ${onChain}, the batcher's chunk there to ${last.commitment}`)
     }
     if (this.adopted !== undefined && this.adopted.n !== progress.chunksPosted) this.adopted = undefined
     await this.poster.syncNonce(this.adopted?.nonce)
@@ -232,12 +234,27 @@ export class Batcher {
     const position = nextChunkPosition(progress)
     const n = progress.chunksPosted
     if (position === undefined) throw new BatcherCriticalError(`the inbox holds chunk ${n}, which the batcher has no record of sending`)
-    const chunks = await this.planner.chunks(progress.batch!)
+    const plan = progress.batch!
+    const chunks = await this.planner.chunks(plan)
     const hash = keccak256(chunks[position.chunkIndex])
-    const onChain = await this.client.readContract({ address: this.opts.inbox, abi: rollbookInboxAbi, functionName: 'chunkHash', args: [n] })
-    if (onChain !== hash) throw new BatcherCriticalError(`inbox chunk ${n} is ${onChain}, but the batcher's batch ${position.batchIndex} chunk ${position.chunkIndex} is ${hash}`)
+    const isLast = position.chunkIndex + 1 === plan.chunkCount
     const receipt = await this.findChunkReceipt(progress, n)
-    return { n, plan: progress.batch!, chunkIndex: position.chunkIndex, hash, txHash: receipt.transactionHash, l1BlockNumber: receipt.blockNumber, l1BlockHash: receipt.blockHash }
+    const posted = this.chunkPostedIn(receipt, n)
+    if (posted.batchIndex !== position.batchIndex || posted.chunkIndex !== position.chunkIndex || posted.isLast !== isLast || posted.dataHash !== hash) {
+      throw new BatcherCriticalError(
+        `inbox chunk ${n} is batch ${posted.batchIndex} chunk ${posted.chunkIndex} (last: ${posted.isLast}) with data ${posted.dataHash}, but the batcher's is batch ${position.batchIndex} chunk ${position.chunkIndex} (last: ${isLast}) with data ${hash}`,
+      )
+    }
+    return { n, plan, chunkIndex: position.chunkIndex, hash, commitment: posted.commitment, txHash: receipt.transactionHash, l1BlockNumber: receipt.blockNumber, l1BlockHash: receipt.blockHash }
+  }
+
+  /** The ChunkPosted event of chunk `n` in a receipt of the inbox's. */
+  private chunkPostedIn(receipt: TransactionReceipt, n: bigint) {
+    const event = parseEventLogs({ abi: rollbookInboxAbi, logs: receipt.logs, eventName: 'ChunkPosted' }).find(
+      (e) => e.address.toLowerCase() === this.opts.inbox.toLowerCase() && e.args.n === n,
+    )
+    if (event === undefined) throw new BatcherCriticalError(`tx ${receipt.transactionHash} posted no chunk ${n} to the inbox`)
+    return event.args
   }
 
   private async findChunkReceipt(progress: BatcherProgress, n: bigint): Promise<TransactionReceipt> {
@@ -271,7 +288,8 @@ export class Batcher {
         rewindTo = record.n
         break
       }
-      kept.push({ ...record, l1BlockNumber: receipt.blockNumber, l1BlockHash: receipt.blockHash })
+      // the commitment holds the L1 block: a chunk mined again elsewhere commits to its new block
+      kept.push({ ...record, commitment: this.chunkPostedIn(receipt, record.n).commitment, l1BlockNumber: receipt.blockNumber, l1BlockHash: receipt.blockHash })
     }
     let next: BatcherProgress = { ...progress, recent: kept }
     if (rewindTo !== undefined) {
@@ -308,7 +326,7 @@ export class Batcher {
     const adopted = this.adopted?.n === position.n ? this.adopted : undefined
     this.adopted = undefined
     const receipt = await this.poster.post(
-      { batchIndex: position.batchIndex, chunkIndex: position.chunkIndex, data },
+      { batchIndex: position.batchIndex, chunkIndex: position.chunkIndex, isLast: position.chunkIndex + 1 === plan.chunkCount, data },
       {
         adopted,
         onSigned: async (nonce, txHashes) => {
@@ -322,6 +340,7 @@ export class Batcher {
       plan,
       chunkIndex: position.chunkIndex,
       hash: keccak256(data),
+      commitment: this.chunkPostedIn(receipt, position.n).commitment,
       txHash: receipt.transactionHash,
       l1BlockNumber: receipt.blockNumber,
       l1BlockHash: receipt.blockHash,

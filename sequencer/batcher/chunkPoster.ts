@@ -9,6 +9,8 @@ export { bumpFees, feeFields, sleep, type Fees } from '../l1Sender.ts'
 export interface ChunkCall {
   batchIndex: bigint
   chunkIndex: number
+  /** the batch's last chunk: the inbox closes the batch with it */
+  isLast: boolean
   data: Uint8Array
 }
 
@@ -77,7 +79,7 @@ export class ChunkPoster {
     const slot = { nonce, txHashes: [...(hooks.adopted?.txHashes ?? [])], fees: hooks.adopted?.fees }
     const l1Call = {
       to: this.opts.inbox,
-      data: encodeFunctionData({ abi: rollbookInboxAbi, functionName: 'postChunk', args: [call.batchIndex, call.chunkIndex, bytesHex(call.data)] }),
+      data: encodeFunctionData({ abi: rollbookInboxAbi, functionName: 'postChunk', args: postChunkArgs(call) }),
       estimateGas: () => this.estimateGas(call),
       describe: { batchIndex: Number(call.batchIndex), chunkIndex: call.chunkIndex },
     }
@@ -106,7 +108,7 @@ export class ChunkPoster {
         address: this.opts.inbox,
         abi: rollbookInboxAbi,
         functionName: 'postChunk',
-        args: [call.batchIndex, call.chunkIndex, bytesHex(call.data)],
+        args: postChunkArgs(call),
         account: this.address,
         blockTag: 'latest',
       })
@@ -131,6 +133,10 @@ export class ChunkPoster {
       await sleep(this.opts.pollIntervalMs, this.modules.signal)
     }
   }
+}
+
+function postChunkArgs(call: ChunkCall) {
+  return [call.batchIndex, call.chunkIndex, call.isLast, bytesHex(call.data)] as const
 }
 
 function bytesHex(bytes: Uint8Array): Hex {

@@ -17,6 +17,7 @@ const posted = (p: BatchPlan, chunkIndex: number, l1BlockNumber: bigint): Posted
   plan: p,
   chunkIndex,
   hash: `0x${'11'.repeat(32)}`,
+  commitment: `0x${'44'.repeat(32)}`,
   txHash: `0x${'22'.repeat(32)}`,
   l1BlockNumber,
   l1BlockHash: `0x${'33'.repeat(32)}`,

@@ -20,8 +20,10 @@ export interface PostedChunk {
   n: bigint
   plan: BatchPlan
   chunkIndex: number
-  /** keccak256 of the chunk bytes, as the inbox stores it */
+  /** keccak256 of the chunk bytes (ChunkPosted's dataHash) */
   hash: Hex
+  /** what the inbox stores for it (chunkCommitment(n)): depends on the L1 block that carries it */
+  commitment: Hex
   txHash: Hex
   l1BlockNumber: bigint
   l1BlockHash: Hex
@@ -58,7 +60,7 @@ export interface PostedBatch {
   batchIndex: bigint
   fromBlock: bigint
   toBlock: bigint
-  /** the inbox's running number of the batch's last chunk, and that chunk's keccak256 */
+  /** the inbox's running number of the batch's last chunk, and the keccak256 of its bytes */
   lastChunk: bigint
   lastChunkHash: Hex
   /** where the last chunk was mined when the batcher recorded it */

@@ -2,11 +2,12 @@
  * Test support for the batcher: a real anvil with the L1 contracts, a real in-process sequencer,
  * bets signed fast, and a reader that takes every posted chunk back from L1 calldata.
  */
-import { bytesToHex, decodeFunctionData, hexToBytes, keccak256, type Hex } from 'viem'
+import { bytesToHex, decodeFunctionData, encodeAbiParameters, hexToBytes, keccak256, type Hex } from 'viem'
 import { pino } from 'pino'
 import { decodeChunk, rebuildTx, type TxRecord } from '../../sdk/src/batch/index.ts'
 import { rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
 import { devAccounts } from '../../node/chain/genesis.ts'
+import { genesisLeaf } from '../../node/rollup/genesisLeaf.ts'
 import { calldata, TestSigner, type TestAccount } from '../../node/chain/fastpath/testing.ts'
 import { startTestNode, type TestNode } from '../../node/testing/testNode.ts'
 import { deployContracts, sequencer, type Deployment, type L1 } from '../../bridge-contracts/test/l1/fixtures.ts'
@@ -31,8 +32,8 @@ export interface Rig {
 }
 
 export async function startRig(l1: L1): Promise<Rig> {
-  const deployment = await deployContracts(l1)
   const node = await startTestNode({ blockTimeMs: 50 })
+  const deployment = await deployContracts(l1, { genesisLeaf: await genesisLeaf(node.node.chain.genesis) })
   const signer = new TestSigner(node.chainId)
   const nonces = new Map<string, bigint>()
   const batchers: Batcher[] = []
@@ -77,8 +78,14 @@ export interface PostedChunkTx {
   n: bigint
   batchIndex: bigint
   chunkIndex: number
+  isLast: boolean
   data: Hex
+  /** ChunkPosted's dataHash */
   hash: Hex
+  l1BlockNumber: bigint
+  l1Timestamp: bigint
+  /** ChunkPosted's commitment */
+  commitment: Hex
   txHash: Hex
   gasUsed: bigint
 }
@@ -92,10 +99,21 @@ export async function readPostedChunks(l1: L1, inbox: Hex): Promise<PostedChunkT
     const receipt = await l1.publicClient.getTransactionReceipt({ hash: event.transactionHash })
     const { functionName, args } = decodeFunctionData({ abi: rollbookInboxAbi, data: tx.input })
     if (functionName !== 'postChunk') throw new Error(`ChunkPosted from a ${functionName} call`)
-    const [batchIndex, chunkIndex, data] = args
-    out.push({ n: event.args.n!, batchIndex, chunkIndex, data, hash: event.args.hash!, txHash: event.transactionHash, gasUsed: receipt.gasUsed })
+    const [batchIndex, chunkIndex, isLast, data] = args
+    const { n, dataHash, l1BlockNumber, l1Timestamp, commitment } = event.args
+    out.push({ n: n!, batchIndex, chunkIndex, isLast, data, hash: dataHash!, l1BlockNumber: l1BlockNumber!, l1Timestamp: l1Timestamp!, commitment: commitment!, txHash: event.transactionHash, gasUsed: receipt.gasUsed })
   }
   return out
+}
+
+/** chunkCommitment as docs/decisions/0006 defines it, from a chunk's fields. */
+export function chunkCommitmentOf(c: { batchIndex: bigint; chunkIndex: number; isLast: boolean; hash: Hex; l1BlockNumber: bigint; l1Timestamp: bigint }): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: 'uint64' }, { type: 'uint32' }, { type: 'bool' }, { type: 'bytes32' }, { type: 'uint64' }, { type: 'uint64' }],
+      [c.batchIndex, c.chunkIndex, c.isLast, c.hash, c.l1BlockNumber, c.l1Timestamp],
+    ),
+  )
 }
 
 export interface BlockContent {
