@@ -21,6 +21,12 @@ export class DerivationHaltedError extends Error {
   }
 }
 
+/** A chunk the inbox counts has no ChunkPosted event where it was looked for (L1 moving under the read): read again. */
+export class ChunkNotFoundError extends Error {
+  override readonly name = 'ChunkNotFoundError'
+  readonly action: DerivationErrorAction = 'retry'
+}
+
 export function errorAction(error: unknown): DerivationErrorAction {
   if (error instanceof L1ReorgError || error instanceof DerivationHaltedError) return error.action
   // RPC and network errors are temporary: the same request is asked again

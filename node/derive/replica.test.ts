@@ -8,10 +8,12 @@ import { DEV_MNEMONIC } from '../../sdk/src/constants.ts'
 import { deployL1 } from '../../scripts/l1/deploy.ts'
 import type { L2Chain } from '../chain/chain.ts'
 import { genesisToJson } from '../chain/genesis.ts'
+import { genesisLeaf } from '../rollup/genesisLeaf.ts'
 import { parseRollupConfig, type RollupConfig } from '../rollup/config.ts'
 import { openLevel } from '../storage/level.ts'
 import { startAnvil } from '../testing/anvil.ts'
 import { tempDatadir } from '../testing/testNode.ts'
+import { readBatchChunks } from './chunkRetrieval.ts'
 import { Replica } from './replica.ts'
 import { batchChunks, sequenceBets, silentLogger } from './testing.ts'
 
@@ -38,6 +40,7 @@ async function deploy(): Promise<RollupConfig> {
     proposer: sequencerAccount.address,
     challengeWindowSeconds: 60n,
     minBond: parseEther('0.1'),
+    genesisLeaf: await genesisLeaf(sequenced.genesis),
   })
   return parseRollupConfig({
     genesis: genesisToJson(sequenced.genesis),
@@ -49,10 +52,12 @@ async function deploy(): Promise<RollupConfig> {
   })
 }
 
-async function postBatch(config: RollupConfig, batchIndex: bigint, chunks: Uint8Array[], firstChunkIndex = 0): Promise<void> {
+/** Posts `chunks` of a batch from chunk `firstChunkIndex` on; the last one closes the batch unless `open`. */
+async function postBatch(config: RollupConfig, batchIndex: bigint, chunks: Uint8Array[], { firstChunkIndex = 0, open = false } = {}): Promise<void> {
   for (const [i, chunk] of chunks.entries()) {
     const chunkIndex = firstChunkIndex + i
-    const hash = await wallet.writeContract({ address: config.l1.contracts.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [batchIndex, chunkIndex, bytesToHex(chunk) as Hex] })
+    const isLast = !open && i === chunks.length - 1
+    const hash = await wallet.writeContract({ address: config.l1.contracts.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [batchIndex, chunkIndex, isLast, bytesToHex(chunk) as Hex] })
     const receipt = await publicClient.waitForTransactionReceipt({ hash })
     if (receipt.status !== 'success') throw new Error(`postChunk ${batchIndex}/${chunkIndex} reverted`)
   }
@@ -141,12 +146,39 @@ t.test('replica_garbageChunksOnL1_skippedAndDerivationGoesOn', async (t) => {
   t.equal(replica.halted, undefined)
 })
 
+t.test('readBatchChunks_closedBatch_bytesAndCommittedFields', async (t) => {
+  const config = await deploy()
+  const inbox = config.l1.contracts.inbox
+  const fromBlock = BigInt(config.l1.startBlock)
+  await postBatch(config, 0n, batches[0])
+  await postBatch(config, 1n, batches[1].slice(0, 1), { open: true })
+  for (const [batchIndex, expected] of [[0n, batches[0]]] as const) {
+    const chunks = await readBatchChunks(publicClient, inbox, batchIndex, { fromBlock })
+    t.same(
+      chunks.map((c) => bytesToHex(c.data)),
+      expected.map((c) => bytesToHex(c)),
+      `batch ${batchIndex}: every chunk's bytes, in order`,
+    )
+    t.same(
+      chunks.map((c) => [c.n, c.batchIndex, c.chunkIndex, c.isLast]),
+      expected.map((_, i) => [BigInt(i), batchIndex, i, i === expected.length - 1]),
+      'numbers, places, and isLast on the last',
+    )
+    for (const c of chunks) {
+      const block = await publicClient.getBlock({ blockNumber: c.l1Block })
+      t.equal(c.l1Timestamp, block.timestamp)
+      t.equal(c.commitment, await publicClient.readContract({ address: inbox, abi: rollbookInboxAbi, functionName: 'chunkCommitment', args: [c.n] }), `chunk ${c.n} commitment as stored`)
+    }
+  }
+  await t.rejects(readBatchChunks(publicClient, inbox, 1n, { fromBlock }), /BatchNotClosed/, 'an open batch has no chunk list yet')
+})
+
 t.test('replica_restartInsideAnL2Block_rewindsToTheCheckpointAndDerivesAgain', async (t) => {
   const config = await deploy()
   const datadir = tempDatadir('rollbook-replica-')
   const first = await openReplica(config, datadir)
   // every chunk but the last: the L1 blocks read so far end inside an L2 block
-  await postBatch(config, 0n, batches[0].slice(0, -1))
+  await postBatch(config, 0n, batches[0].slice(0, -1), { open: true })
   await first.replica.syncToL1Head()
   const partial = first.replica.chain.head.header.number
   t.ok(partial > 0n, `${partial} blocks sealed before the cut`)
@@ -158,7 +190,7 @@ t.test('replica_restartInsideAnL2Block_rewindsToTheCheckpointAndDerivesAgain', a
   // it when the cut happened to fall between two blocks (block sizes follow the sequencer's timing)
   t.ok(second.replica.chain.head.header.number <= partial, 'back to the last checkpoint at an L2 block boundary')
   await testClient.mine({ blocks: 1 })
-  await postBatch(config, 0n, batches[0].slice(-1), batches[0].length - 1)
+  await postBatch(config, 0n, batches[0].slice(-1), { firstChunkIndex: batches[0].length - 1 })
   await postBatch(config, 1n, batches[1])
   await second.replica.syncToL1Head()
   t.same(head(second.replica), { hash: sequenced.headHash, stateRoot: sequenced.stateRoot, number: sequenced.headNumber })
