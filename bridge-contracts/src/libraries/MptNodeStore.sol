@@ -20,12 +20,20 @@ import {TrieNode} from "./TrieNode.sol";
 ///         off the key's path: the witness must hold it (the builder adds it).
 library MptNodeStore {
     error MissingNode(bytes32 hash);
+    error UnsortedPaths();
 
     /// @notice The table: `hashes[i]` is zero for a free entry, else the keccak256 of `nodes[i]`.
     struct Store {
         bytes32[] hashes;
         bytes[] nodes;
         uint256 count;
+    }
+
+    /// @notice A multi-key update (setManyHashed): the keys as words, their new value items (0: delete).
+    struct Update {
+        Store store;
+        uint256[] keys;
+        RlpItem[] items;
     }
 
     /// @notice The nodes on a key's path, root first, as `set` collects them.
@@ -78,7 +86,7 @@ library MptNodeStore {
 
     /// @notice get for Ethereum's secure tries, whose paths are keccak256(key).
     function getSecure(Store memory store, bytes32 root, bytes memory key) internal pure returns (bytes memory) {
-        return get(store, root, abi.encodePacked(keccak256(key)));
+        return getHashed(store, root, keccak256(key));
     }
 
     /// @notice set for Ethereum's secure tries, whose paths are keccak256(key).
@@ -325,6 +333,366 @@ library MptNodeStore {
     function _reference(Store memory store, bytes memory encoded) private pure returns (RlpItem) {
         if (encoded.length < 32) return RlpReader.toItem(encoded);
         return RlpReader.toItem(RlpWriter.encodeHash(add(store, encoded)));
+    }
+
+    // ------------------------------------------------------------- 64-nibble paths (secure tries)
+    //
+    // A path of a secure trie is a 32-byte hash: 64 nibbles, held as one word (nibble i is bits
+    // 252 - 4i .. 255 - 4i). A leaf's or an extension's hex-prefix path is decoded into a word of the
+    // same form (its nibbles left-aligned) and a count. In the multi-key update below, a branch's
+    // child is an RlpItem: 0 for an empty slot, a reference read from a node (rlp(hash), or an
+    // inline node), or a new node's whole encoding (a list of any length; it becomes rlp(hash) when
+    // its parent is encoded, if it is 32 bytes or more).
+
+    uint256 private constant LOW128 = 0xffffffffffffffffffffffffffffffff;
+
+    /// @notice The value at the 64-nibble path `path` in the trie of `root`; empty when absent.
+    function getHashed(Store memory store, bytes32 root, bytes32 path) internal pure returns (bytes memory) {
+        if (root == MerkleTrie.EMPTY_ROOT) return "";
+        uint256 key = uint256(path);
+        RlpItem current = RlpReader.toItem(node(store, root));
+        uint256 depth;
+        while (true) {
+            RlpItem[] memory items = TrieNode.read(current);
+            RlpItem child;
+            if (items.length == 17) {
+                if (depth == 64) revert MerkleTrie.BadNode();
+                child = items[_nibble(key, depth)];
+                depth += 1;
+            } else {
+                (bool isLeaf, uint256 nodePath, uint256 count) = _compactPath(items[0]);
+                if (count > 64 - depth || _shared(key << (4 * depth), nodePath, count) < count) return "";
+                depth += count;
+                if (isLeaf) return depth == 64 ? items[1].readBytes() : bytes("");
+                if (count == 0) revert MerkleTrie.BadNode();
+                child = items[1];
+            }
+            if (TrieNode.isEmpty(child)) return "";
+            current = _resolve(store, child);
+        }
+    }
+
+    /// @notice The root after setting every `paths[i]` (64-nibble paths, strictly ascending) to
+    ///         `values[i]` (raw trie values; empty deletes) at once: each node on the union of the
+    ///         paths is decoded, rewritten and hashed once. The trie is canonical, so the root is the
+    ///         one that setting the keys one by one, in any order, gives. New nodes are not added to
+    ///         the store. A deletion that leaves a branch with one hashed child needs that child
+    ///         from the store.
+    function setManyHashed(Store memory store, bytes32 root, bytes32[] memory paths, bytes[] memory values)
+        internal
+        pure
+        returns (bytes32)
+    {
+        uint256 n = paths.length;
+        if (n == 0) return root;
+        Update memory u = Update({store: store, keys: new uint256[](n), items: new RlpItem[](n)});
+        for (uint256 i = 0; i < n; i++) {
+            u.keys[i] = uint256(paths[i]);
+            if (i > 0 && u.keys[i] <= u.keys[i - 1]) revert UnsortedPaths();
+            if (values[i].length > 0) u.items[i] = RlpReader.toItem(RlpWriter.encodeString(values[i]));
+        }
+        RlpItem top = root == MerkleTrie.EMPTY_ROOT ? RlpItem.wrap(0) : RlpReader.toItem(node(store, root));
+        RlpItem result = _update(u, top, 0, 0, n);
+        if (RlpItem.unwrap(result) == 0) return MerkleTrie.EMPTY_ROOT;
+        return result.hash();
+    }
+
+    /// @notice The new encoding of `current` (0: no node) at `depth` after setting keys[lo..hi),
+    ///         which all go through it; 0 when nothing is left.
+    function _update(Update memory u, RlpItem current, uint256 depth, uint256 lo, uint256 hi) private pure returns (RlpItem) {
+        if (RlpItem.unwrap(current) == 0) {
+            if (hi - lo == 1) {
+                if (RlpItem.unwrap(u.items[lo]) == 0) return RlpItem.wrap(0);
+                return _short(u.keys[lo] << (4 * depth), 64 - depth, true, u.items[lo]);
+            }
+            uint256 common = _shared(u.keys[lo] << (4 * depth), u.keys[hi - 1] << (4 * depth), 64 - depth);
+            RlpItem[] memory empty = new RlpItem[](17);
+            return _prefix(u.keys[lo] << (4 * depth), common, _updateBranch(u, empty, depth + common, lo, hi));
+        }
+        RlpItem[] memory decoded = TrieNode.read(current);
+        if (decoded.length == 17) {
+            _clearEmpty(decoded);
+            return _updateBranch(u, decoded, depth, lo, hi);
+        }
+        return _updateShort(u, decoded, depth, lo, hi);
+    }
+
+    /// @notice _update for a leaf or an extension (its two items).
+    function _updateShort(Update memory u, RlpItem[] memory decoded, uint256 depth, uint256 lo, uint256 hi)
+        private
+        pure
+        returns (RlpItem)
+    {
+        (bool isLeaf, uint256 nodePath, uint256 count) = _compactPath(decoded[0]);
+        if (count > 64 - depth || (isLeaf && count != 64 - depth) || (!isLeaf && count == 0)) revert MerkleTrie.BadNode();
+        uint256 matched = _shared(u.keys[lo] << (4 * depth), nodePath, count);
+        {
+            uint256 last = _shared(u.keys[hi - 1] << (4 * depth), nodePath, count);
+            if (last < matched) matched = last;
+        }
+        if (matched == count) {
+            if (isLeaf) {
+                // The only key here is the leaf's own.
+                if (RlpItem.unwrap(u.items[lo]) == 0) return RlpItem.wrap(0);
+                return _short(nodePath, count, true, u.items[lo]);
+            }
+            return _prefix(nodePath, count, _update(u, _resolveAny(u.store, decoded[1]), depth + count, lo, hi));
+        }
+        // The keys leave this node after `matched` nibbles: it is, in effect, a branch there.
+        RlpItem[] memory slots = _splitAt(decoded[1], isLeaf, nodePath, count, matched);
+        return _prefix(nodePath, matched, _updateBranch(u, slots, depth + matched, lo, hi));
+    }
+
+    /// @notice The slots of a branch after the first `matched` nibbles of a leaf or an extension
+    ///         (path `nodePath` of `count` nibbles, second item `second`): the rest in one slot.
+    function _splitAt(RlpItem second, bool isLeaf, uint256 nodePath, uint256 count, uint256 matched)
+        private
+        pure
+        returns (RlpItem[] memory slots)
+    {
+        slots = new RlpItem[](17);
+        uint256 rest = count - matched - 1;
+        slots[_nibble(nodePath, matched)] =
+            !isLeaf && rest == 0 ? second : _short(nodePath << (4 * (matched + 1)), rest, isLeaf, second);
+    }
+
+    /// @notice A branch (its 17 slots, 0 for empty) at `depth` after setting keys[lo..hi).
+    function _updateBranch(Update memory u, RlpItem[] memory slots, uint256 depth, uint256 lo, uint256 hi)
+        private
+        pure
+        returns (RlpItem)
+    {
+        if (depth >= 64) revert MerkleTrie.BadNode();
+        uint256 shift = 252 - 4 * depth;
+        uint256 i = lo;
+        while (i < hi) {
+            uint256 nibble = (u.keys[i] >> shift) & 0xf;
+            uint256 j = i + 1;
+            while (j < hi && (u.keys[j] >> shift) & 0xf == nibble) j++;
+            RlpItem child = slots[nibble];
+            if (RlpItem.unwrap(child) != 0) child = _resolveAny(u.store, child);
+            slots[nibble] = _update(u, child, depth + 1, i, j);
+            i = j;
+        }
+        uint256 occupants;
+        uint256 lastSlot;
+        for (uint256 k = 0; k < 17; k++) {
+            if (RlpItem.unwrap(slots[k]) != 0) (occupants, lastSlot) = (occupants + 1, k);
+        }
+        if (occupants > 1) return _encodeBranch(slots);
+        if (occupants == 0) return RlpItem.wrap(0);
+        if (lastSlot == 16) return _short(0, 0, true, slots[16]);
+        // A lone child absorbs its nibble.
+        return _prefix(lastSlot << 252, 1, _resolveAny(u.store, slots[lastSlot]));
+    }
+
+    /// @notice `encoded` (a node, or 0) under the first `count` nibbles of `nodePath`: an extension
+    ///         over a branch, or a leaf or an extension with the nibbles in front of its own.
+    function _prefix(uint256 nodePath, uint256 count, RlpItem encoded) private pure returns (RlpItem) {
+        if (count == 0 || RlpItem.unwrap(encoded) == 0) return encoded;
+        RlpItem[] memory decoded = TrieNode.read(encoded);
+        if (decoded.length == 17) return _short(nodePath, count, false, encoded);
+        (bool isLeaf, uint256 childPath, uint256 childCount) = _compactPath(decoded[0]);
+        if (count + childCount > 64) revert MerkleTrie.BadNode();
+        uint256 joined = (nodePath & ~(type(uint256).max >> (4 * count))) | (childPath >> (4 * count));
+        return _short(joined, count + childCount, isLeaf, decoded[1]);
+    }
+
+    /// @notice The node a non-empty child refers to: itself when it is a list (inline or new), else
+    ///         the store's node for its hash.
+    function _resolveAny(Store memory store, RlpItem link) private pure returns (RlpItem) {
+        if (TrieNode.isList(link)) return link;
+        return RlpReader.toItem(node(store, TrieNode.hashReference(link)));
+    }
+
+    /// @notice Sets the empty items (rlp("")) of a decoded branch to 0.
+    function _clearEmpty(RlpItem[] memory slots) private pure {
+        assembly ("memory-safe") {
+            for { let p := add(slots, 32) let end := add(p, mul(17, 32)) } lt(p, end) { p := add(p, 32) } {
+                let item := mload(p)
+                if eq(and(item, LOW128), 1) {
+                    if eq(byte(0, mload(shr(128, item))), 0x80) { mstore(p, 0) }
+                }
+            }
+        }
+    }
+
+    /// @notice A hex-prefix path item: whether it is a leaf's, its nibbles left-aligned, and how
+    ///         many (65 stands for "more than 64").
+    function _compactPath(RlpItem item) private pure returns (bool isLeaf, uint256 nibbles, uint256 count) {
+        uint256 start = item.ptr();
+        uint256 size = item.length();
+        bool bad;
+        assembly ("memory-safe") {
+            let first := byte(0, mload(start))
+            let payload := start
+            let payloadLength := 1
+            if gt(first, 0x7f) {
+                payload := add(start, 1)
+                payloadLength := sub(first, 0x80)
+                // a string of 1 to 55 bytes, canonical, spanning the item
+                if or(or(gt(first, 0xb7), iszero(payloadLength)), iszero(eq(add(payloadLength, 1), size))) { bad := 1 }
+                if and(eq(payloadLength, 1), lt(byte(0, mload(payload)), 0x80)) { bad := 1 }
+            }
+            if and(iszero(gt(first, 0x7f)), iszero(eq(size, 1))) { bad := 1 }
+            let head := byte(0, mload(payload))
+            let flag := shr(4, head)
+            if gt(flag, 3) { bad := 1 }
+            let odd := and(flag, 1)
+            if and(iszero(odd), and(head, 0x0f)) { bad := 1 }
+            isLeaf := gt(flag, 1)
+            count := add(mul(2, sub(payloadLength, 1)), odd)
+            switch gt(count, 64)
+            case 1 { count := 65 }
+            default {
+                switch odd
+                case 1 { nibbles := shl(4, mload(payload)) }
+                default { nibbles := mload(add(payload, 1)) }
+                nibbles := and(nibbles, not(shr(mul(4, count), not(0))))
+            }
+        }
+        if (bad) revert MerkleTrie.BadPath();
+    }
+
+    /// @notice How many leading nibbles of `a` and `b` agree, at most `limit`.
+    function _shared(uint256 a, uint256 b, uint256 limit) private pure returns (uint256 n) {
+        assembly ("memory-safe") {
+            let x := xor(a, b)
+            switch x
+            case 0 { n := 64 }
+            default {
+                if lt(x, shl(128, 1)) { n := 32 x := shl(128, x) }
+                if lt(x, shl(192, 1)) { n := add(n, 16) x := shl(64, x) }
+                if lt(x, shl(224, 1)) { n := add(n, 8) x := shl(32, x) }
+                if lt(x, shl(240, 1)) { n := add(n, 4) x := shl(16, x) }
+                if lt(x, shl(248, 1)) { n := add(n, 2) x := shl(8, x) }
+                if lt(x, shl(252, 1)) { n := add(n, 1) }
+            }
+            if gt(n, limit) { n := limit }
+        }
+    }
+
+    function _nibble(uint256 key, uint256 i) private pure returns (uint256) {
+        return (key >> (252 - 4 * i)) & 0xf;
+    }
+
+    /// @notice A leaf or an extension: the first `count` nibbles of `nodePath`, and `second` (a
+    ///         value item, or a child: a list of 32 bytes or more is referred to by its hash).
+    function _short(uint256 nodePath, uint256 count, bool isLeaf, RlpItem second) private pure returns (RlpItem out) {
+        uint256 secondLength = _referenceLength(second);
+        assembly ("memory-safe") {
+            nodePath := and(nodePath, not(shr(mul(4, count), not(0))))
+            let flag := add(mul(2, isLeaf), and(count, 1))
+            let compactLength := add(shr(1, count), 1)
+            // rlp of the compact path: one byte under 0x80 is itself
+            let pathItemLength := add(compactLength, gt(compactLength, 1))
+            let payload := add(pathItemLength, secondLength)
+            let start := mload(0x40)
+            let cursor := add(start, 1)
+            switch lt(payload, 56)
+            case 1 { mstore8(start, add(0xc0, payload)) }
+            default {
+                mstore8(start, 0xf8)
+                mstore8(cursor, payload)
+                cursor := add(cursor, 1)
+            }
+            switch eq(compactLength, 1)
+            case 1 { mstore8(cursor, or(shl(4, flag), shr(252, nodePath))) }
+            default {
+                mstore8(cursor, add(0x80, compactLength))
+                switch and(count, 1)
+                case 1 { mstore(add(cursor, 1), or(shl(252, flag), shr(4, nodePath))) }
+                default {
+                    mstore8(add(cursor, 1), shl(4, flag))
+                    mstore(add(cursor, 2), nodePath)
+                }
+            }
+            cursor := add(cursor, pathItemLength)
+            switch eq(secondLength, and(second, LOW128))
+            case 1 { mcopy(cursor, shr(128, second), secondLength) }
+            default {
+                let h := keccak256(shr(128, second), and(second, LOW128))
+                mstore8(cursor, 0xa0)
+                mstore(add(cursor, 1), h)
+            }
+            cursor := add(cursor, secondLength)
+            mstore(0x40, and(add(cursor, 63), not(31)))
+            out := or(shl(128, start), sub(cursor, start))
+        }
+    }
+
+    /// @notice How many bytes a parent spends on `item`: 33 for a list of 32 bytes or more (its
+    ///         hash), else the item itself.
+    function _referenceLength(RlpItem item) private pure returns (uint256 size) {
+        assembly ("memory-safe") {
+            size := and(item, LOW128)
+            if gt(size, 31) {
+                if gt(byte(0, mload(shr(128, item))), 0xbf) { size := 33 }
+            }
+        }
+    }
+
+    /// @notice A branch of 17 slots (0 for empty; a list of 32 bytes or more is referred to by its hash).
+    function _encodeBranch(RlpItem[] memory slots) private pure returns (RlpItem out) {
+        assembly ("memory-safe") {
+            let first := add(slots, 32)
+            let end := add(first, mul(17, 32))
+            let payload := 0
+            for { let p := first } lt(p, end) { p := add(p, 32) } {
+                let item := mload(p)
+                let size := and(item, LOW128)
+                switch iszero(item)
+                case 1 { size := 1 }
+                default { if and(gt(size, 31), gt(byte(0, mload(shr(128, item))), 0xbf)) { size := 33 } }
+                payload := add(payload, size)
+            }
+            let start := mload(0x40)
+            let cursor := start
+            switch lt(payload, 56)
+            case 1 {
+                mstore8(cursor, add(0xc0, payload))
+                cursor := add(cursor, 1)
+            }
+            default {
+                switch lt(payload, 256)
+                case 1 {
+                    mstore8(cursor, 0xf8)
+                    mstore8(add(cursor, 1), payload)
+                    cursor := add(cursor, 2)
+                }
+                default {
+                    mstore8(cursor, 0xf9)
+                    mstore8(add(cursor, 1), shr(8, payload))
+                    mstore8(add(cursor, 2), and(payload, 0xff))
+                    cursor := add(cursor, 3)
+                }
+            }
+            for { let p := first } lt(p, end) { p := add(p, 32) } {
+                let item := mload(p)
+                switch iszero(item)
+                case 1 {
+                    mstore8(cursor, 0x80)
+                    cursor := add(cursor, 1)
+                }
+                default {
+                    let ptr := shr(128, item)
+                    let size := and(item, LOW128)
+                    switch and(gt(size, 31), gt(byte(0, mload(ptr)), 0xbf))
+                    case 1 {
+                        let h := keccak256(ptr, size)
+                        mstore8(cursor, 0xa0)
+                        mstore(add(cursor, 1), h)
+                        cursor := add(cursor, 33)
+                    }
+                    default {
+                        mcopy(cursor, ptr, size)
+                        cursor := add(cursor, size)
+                    }
+                }
+            }
+            mstore(0x40, and(add(cursor, 63), not(31)))
+            out := or(shl(128, start), sub(cursor, start))
+        }
     }
 
     function _grow(Store memory store) private pure {

@@ -21,6 +21,27 @@ contract MptNodeStoreHarness {
         }
     }
 
+    /// @notice Sets distinct keys of a secure trie all at once (setManyHashed); the root after.
+    function setAllSecure(bytes[] calldata witness, bytes32 root, bytes[] calldata keys, bytes[] calldata values)
+        external
+        pure
+        returns (bytes32)
+    {
+        MptNodeStore.Store memory store = MptNodeStore.create(witness);
+        bytes32[] memory paths = new bytes32[](keys.length);
+        bytes[] memory sorted = new bytes[](keys.length);
+        for (uint256 i = 0; i < keys.length; i++) {
+            bytes32 path = keccak256(keys[i]);
+            uint256 j = i;
+            while (j > 0 && paths[j - 1] > path) {
+                (paths[j], sorted[j]) = (paths[j - 1], sorted[j - 1]);
+                j--;
+            }
+            (paths[j], sorted[j]) = (path, values[i]);
+        }
+        return store.setManyHashed(root, paths, sorted);
+    }
+
     /// @notice Reads each key from `root`.
     function getMany(bytes[] calldata witness, bytes32 root, bool secure, bytes[] calldata keys)
         external

@@ -2,7 +2,9 @@
  * MptNodeStore.sol against @ethereumjs/mpt: on random tries, a random sequence of sets, inserts and
  * deletes applied one after another from the current root gives, after each, the root of a trie
  * built afresh from the same entries, from a witness of only the pre-state nodes ethereumjs read
- * while applying the sequence; reads agree; a witness missing a node reverts with MissingNode.
+ * while applying the sequence; reads agree; on secure tries, setting the sequence's keys to their
+ * last values all at once (setManyHashed) from the same witness gives the last root; a witness
+ * missing a node reverts with MissingNode.
  * (The reference is a fresh trie, not ethereumjs's own sequential root: on plain tries whose keys
  * prefix one another, ethereumjs's deletions sometimes leave a non-canonical root.)
  */
@@ -76,6 +78,22 @@ async function setMany(secure: boolean, witness: Uint8Array[], root: Uint8Array,
   return { ok: true as const, roots: decodeFunctionResult({ abi, functionName: 'setMany', data: result.returnData }) as Hex[], gas: result.executionGas }
 }
 
+/** The distinct keys of `ops` with their last values, set at once (secure tries only). */
+async function setAll(witness: Uint8Array[], root: Uint8Array, ops: Entry[]) {
+  const last = new Map(ops.map(([k, v]) => [bytesToHex(k), v]))
+  const data = encodeFunctionData({
+    abi,
+    functionName: 'setAllSecure',
+    args: [witness.map((n) => bytesToHex(n)), bytesToHex(root), [...last.keys()], [...last.values()].map((v) => bytesToHex(v))],
+  })
+  const result = await evm.call(HARNESS, data)
+  if (!result.ok) {
+    const error = result.returnData === '0x' ? 'empty' : decodeErrorResult({ abi, data: result.returnData }).errorName
+    return { ok: false as const, error }
+  }
+  return { ok: true as const, root: decodeFunctionResult({ abi, functionName: 'setAllSecure', data: result.returnData }) as Hex, gas: result.executionGas }
+}
+
 async function getMany(secure: boolean, witness: Uint8Array[], root: Uint8Array, keys: Uint8Array[]): Promise<Hex[]> {
   const data = encodeFunctionData({ abi, functionName: 'getMany', args: [witness.map((n) => bytesToHex(n)), bytesToHex(root), secure, keys.map((k) => bytesToHex(k))] })
   const result = await evm.call(HARNESS, data)
@@ -107,6 +125,12 @@ for (const secure of [true, false]) {
         const result = await setMany(secure, run.witness, run.root, ops)
         if (!result.ok) throw new Error(`setMany reverted: ${result.error}`)
         t.strictSame(result.roots, run.roots, 'roots after each op')
+        if (secure) {
+          // all at once, from the witness of the one-by-one sequence: the same final root
+          const all = await setAll(run.witness, run.root, ops)
+          if (!all.ok) throw new Error(`setAllSecure reverted: ${all.error}`)
+          t.equal(all.root, run.roots[run.roots.length - 1], 'root of the multi-key update')
+        }
         const values = await getMany(secure, run.witness, run.root, readKeys)
         t.strictSame(values, run.reads.map((v) => bytesToHex(v ?? new Uint8Array())), 'reads')
         checked += ops.length

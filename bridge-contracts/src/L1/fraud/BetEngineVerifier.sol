@@ -92,17 +92,13 @@ contract BetEngineVerifier is BetEngineLogic {
             _tstore(_slotKey(T_SLOT_VALUE, missing), _readSlot(store, engine.storageRoot, missing));
         }
 
-        postStateRoot = preStateRoot;
+        bool engineChanged;
         if (succeeded) {
             bytes32 storageRoot = _applyWrites(store, engine.storageRoot);
-            if (storageRoot != engine.storageRoot) {
-                engine.storageRoot = storageRoot;
-                postStateRoot = store.setSecure(postStateRoot, abi.encodePacked(BET_ENGINE), _encodeAccount(engine));
-            }
+            engineChanged = storageRoot != engine.storageRoot;
+            engine.storageRoot = storageRoot;
         }
-        Account memory account = _readAccount(store, postStateRoot, sender);
-        account.nonce += 1;
-        postStateRoot = store.setSecure(postStateRoot, abi.encodePacked(sender), _encodeAccount(account));
+        postStateRoot = _applyAccounts(store, preStateRoot, engine, engineChanged, sender);
 
         for (uint256 i = 0; i < offeredCount; i++) {
             _tstore(_slotKey(T_SLOT_STATE, offered[i]), 0);
@@ -149,20 +145,77 @@ contract BetEngineVerifier is BetEngineLogic {
 
     // ---------------------------------------------------------------- state trie
 
-    /// @notice Applies the successful call's writes in the order of first write, clearing them.
+    /// @notice Applies the successful call's writes to the storage trie as one multi-key update
+    ///         (each shared node rewritten and hashed once), clearing them. The trie is canonical,
+    ///         so this is the root that applying them one by one, in order of first write, gives.
     function _applyWrites(MptNodeStore.Store memory store, bytes32 storageRoot) private returns (bytes32) {
         uint256 count = _tload(T_WRITES);
+        if (count == 0) return storageRoot;
+        bytes32[] memory paths = new bytes32[](count);
+        bytes[] memory values = new bytes[](count);
         for (uint256 i = 0; i < count; i++) {
             bytes32 listKey = bytes32(uint256(T_WRITES) + 1 + i);
             bytes32 slot = bytes32(_tload(listKey));
             bytes32 valueKey = _slotKey(T_SLOT_VALUE, slot);
-            storageRoot = store.setSecure(storageRoot, abi.encode(slot), _encodeSlotValue(_tload(valueKey)));
+            bytes32 path = keccak256(abi.encode(slot));
+            bytes memory value = _encodeSlotValue(_tload(valueKey));
+            // insertion sort by path: a call writes a handful of slots
+            uint256 j = i;
+            while (j > 0 && paths[j - 1] > path) {
+                paths[j] = paths[j - 1];
+                values[j] = values[j - 1];
+                j--;
+            }
+            paths[j] = path;
+            values[j] = value;
             _tstore(listKey, 0);
             _tstore(valueKey, 0);
             _tstore(_slotKey(T_SLOT_STATE, slot), 0);
         }
         _tstore(T_WRITES, 0);
-        return storageRoot;
+        return store.setManyHashed(storageRoot, paths, values);
+    }
+
+    /// @notice The state root after the bet engine's account (when its storage changed) and the
+    ///         sender's nonce + 1, as one update of the state trie.
+    function _applyAccounts(
+        MptNodeStore.Store memory store,
+        bytes32 stateRoot,
+        Account memory engine,
+        bool engineChanged,
+        address sender
+    ) private pure returns (bytes32) {
+        if (sender == BET_ENGINE) {
+            // (no key signs for the predeploy's address; kept exact all the same)
+            engine.nonce += 1;
+            return _setAccounts(store, stateRoot, _accountPath(BET_ENGINE), _encodeAccount(engine), 0, "");
+        }
+        Account memory account = _readAccount(store, stateRoot, sender);
+        account.nonce += 1;
+        if (!engineChanged) return _setAccounts(store, stateRoot, _accountPath(sender), _encodeAccount(account), 0, "");
+        return _setAccounts(store, stateRoot, _accountPath(sender), _encodeAccount(account), _accountPath(BET_ENGINE), _encodeAccount(engine));
+    }
+
+    /// @notice Sets one or two accounts (`second` 0: one) in the state trie at once.
+    function _setAccounts(MptNodeStore.Store memory store, bytes32 stateRoot, bytes32 first, bytes memory firstValue, bytes32 second, bytes memory secondValue)
+        private
+        pure
+        returns (bytes32)
+    {
+        uint256 n = second == 0 ? 1 : 2;
+        bytes32[] memory paths = new bytes32[](n);
+        bytes[] memory values = new bytes[](n);
+        if (n == 1 || first < second) {
+            (paths[0], values[0]) = (first, firstValue);
+            if (n == 2) (paths[1], values[1]) = (second, secondValue);
+        } else {
+            (paths[0], values[0], paths[1], values[1]) = (second, secondValue, first, firstValue);
+        }
+        return store.setManyHashed(stateRoot, paths, values);
+    }
+
+    function _accountPath(address account) private pure returns (bytes32) {
+        return keccak256(abi.encodePacked(account));
     }
 
     function _readSlot(MptNodeStore.Store memory store, bytes32 storageRoot, bytes32 slot) private pure returns (uint256 value) {
