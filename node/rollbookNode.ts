@@ -22,7 +22,7 @@ import { parseNodeOptions, OptionsError, type NodeOptions, type NodeOptionsInput
 import { openLevel, type RollbookLevel } from './storage/level.ts'
 import { QueueWatcher } from './l1/queueWatcher.ts'
 import { CommitmentWorker, TraceDivergedError, TraceWorkerError } from './trace/index.ts'
-import type { DishonestTrace } from './trace/options.ts'
+import type { DishonestLie } from './trace/options.ts'
 import { Challenger } from '../prover-fraud/challenger.ts'
 
 export const CLIENT_VERSION = 'rollbook/v0.1.0'
@@ -101,10 +101,10 @@ export class RollbookNode {
   /**
    * `testing` holds switches that no CLI flag reaches: `relayL1Messages: false` makes a sequencer
    * that ignores the L1 queue (a censoring sequencer, for the forced-inclusion tests);
-   * `dishonestTrace` makes the proposer's commitment worker hand out one wrong trace (the fraud
+   * `dishonestTrace` makes the proposer's commitment worker hand out wrong traces (the fraud
    * proof tests, node/trace/options.ts).
    */
-  static async init(input: NodeOptionsInput, logger?: Logger, testing: { relayL1Messages?: boolean; dishonestTrace?: DishonestTrace } = {}): Promise<RollbookNode> {
+  static async init(input: NodeOptionsInput, logger?: Logger, testing: { relayL1Messages?: boolean; dishonestTrace?: DishonestLie[] } = {}): Promise<RollbookNode> {
     const opts = parseNodeOptions(input)
     const log = logger ?? pino({ level: opts.logLevel, base: { pid: process.pid } })
     mkdirSync(opts.datadir, { recursive: true })

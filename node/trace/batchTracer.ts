@@ -4,7 +4,10 @@ import { decodeChunk, type BatchRecord } from '../../sdk/src/batch/index.ts'
 import { concatBytes, utf8ToBytes } from '@ethereumjs/util'
 import { keccak256 } from '../chain/crypto.ts'
 import { TraceMismatchError, TraceNotFoundError } from './errors.ts'
-import type { DishonestTrace } from './options.ts'
+import { createTxFromRLP } from '@ethereumjs/tx'
+import { createSharedTxCommon } from '../chain/txCommon.ts'
+import { rebuildTx } from '../../sdk/src/batch/index.ts'
+import type { DishonestLie, ToldLie } from './options.ts'
 import { buildTree, merkleProof, treeRoot } from './merkle.ts'
 import { encodeStepState, stepLeaf, type StepState } from './stepState.ts'
 import { batchStepStates, genesisStepState, stepStateAfterBlock, type BatchSteps, type RecordAt } from './steps.ts'
@@ -47,6 +50,8 @@ export interface BatchTraceResult {
   leaves: Hex[]
   /** abi.encode of the last step state (288 bytes) */
   lastLeaf: Hex
+  /** tests only: the lie this trace tells (TraceOptions.dishonest) */
+  told?: ToldLie
 }
 
 export interface BatchTracerOptions {
@@ -55,8 +60,8 @@ export interface BatchTracerOptions {
   maxTxsPerBlock: number
   /** how long a batch's step states are kept after its trace root was last handed out */
   retainMs: number
-  /** tests only (TraceOptions.dishonest): one dishonest trace, handed out once */
-  dishonest?: DishonestTrace
+  /** tests only (TraceOptions.dishonest): lies to tell, in order, each once */
+  dishonest?: DishonestLie[]
 }
 
 /**
@@ -126,13 +131,14 @@ export class BatchTracer {
   /** trees of recent batches, for proofs without rebuilding */
   private readonly trees = new Map<bigint, { trace: BatchTrace; levels: Uint8Array[][] }>()
   private readonly log: Logger
-  private lied = false
+  private readonly lies: DishonestLie[]
 
   constructor(
     private readonly opts: BatchTracerOptions,
     private readonly modules: { store: TraceStore; logger: Logger },
   ) {
     this.log = modules.logger.child({ module: 'trace' })
+    this.lies = [...(opts.dishonest ?? [])]
   }
 
   /**
@@ -151,13 +157,8 @@ export class BatchTracer {
     const dropped = await this.modules.store.pruneBatches(nowMs - this.opts.retainMs)
     for (const index of dropped) this.trees.delete(index)
     if (dropped.length > 0) this.log.info({ batches: dropped.map(Number) }, 'pruned batch traces past retention')
-    const dishonest = this.opts.dishonest
-    if (dishonest !== undefined && dishonest.batchIndex === batch.batchIndex && !this.lied) {
-      this.lied = true
-      const states = trace.states.map((s, i) => (i > dishonest.step ? { ...s, stateRoot: keccak256(concatBytes(utf8ToBytes('rollbook/dishonest'), s.stateRoot)) } : s))
-      this.log.warn({ batchIndex: Number(batch.batchIndex), fromStep: dishonest.step }, 'TESTING: handing out a dishonest trace')
-      return traceResult(states, buildTree(states.map(stepLeaf)))
-    }
+    const lie = await this.lie(batch, chunks, trace.states)
+    if (lie !== undefined) return lie
     return traceResult(trace.states, (await this.tree(batch.batchIndex)).levels)
   }
 
@@ -175,6 +176,33 @@ export class BatchTracer {
       traceRoot: trace.traceRoot,
       leafCount: trace.states.length,
     }
+  }
+
+  /** Tests only: the next dishonest trace (TraceOptions.dishonest), when this batch has a step the next lie matches. */
+  private async lie(batch: BatchRange, chunks: readonly Uint8Array[], states: StepState[]): Promise<(BatchTraceResult & { told: ToldLie }) | undefined> {
+    const lie = this.lies[0]
+    if (lie === undefined || batch.batchIndex < (lie.fromBatch ?? 0n)) return undefined
+    const blocks: TracedBlock[] = []
+    for (let n = batch.fromBlock; n <= batch.toBlock; n++) blocks.push(await this.tracedBlock(n))
+    const steps = stepsOfChunks(blocks, chunks, this.opts.chainId).records
+    const matches: number[] = []
+    steps.forEach((step, i) => {
+      if (lie.kind !== 'any' && step.kind !== lie.kind) return
+      if (lie.selector !== undefined) {
+        const record = decodeChunk(chunks[step.at!.chunkIndex], { chainId: this.opts.chainId }).records.find((r) => r.offset === step.at!.offset)?.record
+        if (record === undefined || (record.type !== 'compactBet' && record.type !== 'signedTx')) return
+        const data = createTxFromRLP(rebuildTx(record, { chainId: this.opts.chainId }), { common: createSharedTxCommon(this.opts.chainId) }).data
+        if (bytesToHex(data.subarray(0, 4)) !== lie.selector.toLowerCase()) return
+      }
+      matches.push(i)
+    })
+    if (matches.length === 0) return undefined
+    this.lies.shift()
+    const step = matches[(lie.nth ?? 0) % matches.length]
+    const lied = states.map((s, i) => (i > step ? { ...s, stateRoot: keccak256(concatBytes(utf8ToBytes('rollbook/dishonest'), s.stateRoot)) } : s))
+    const told: ToldLie = { batchIndex: batch.batchIndex, step, kind: steps[step].kind as ToldLie['kind'] }
+    this.log.warn({ batchIndex: Number(batch.batchIndex), step, kind: told.kind }, 'TESTING: handing out a dishonest trace')
+    return { ...traceResult(lied, buildTree(lied.map(stepLeaf))), told }
   }
 
   /**

@@ -8,6 +8,7 @@ import type { ChainEvents } from '../chain/events.ts'
 import type { SealedBlock } from '../chain/types.ts'
 import type { BatchRange, BatchTraceResult, StepProof, StepRecord } from './batchTracer.ts'
 import type { QueueMessage } from '../l1/messages.ts'
+import type { ToldLie } from './options.ts'
 import type { StepWitness } from '../../prover-fraud/stepWitness.ts'
 import { TraceDivergedError, TraceNotFoundError, TraceWorkerError } from './errors.ts'
 import { defaultTraceOptions, type TraceOptions } from './options.ts'
@@ -43,6 +44,7 @@ const { workerData } = require('node:worker_threads')
 export class CommitmentWorker {
   private readonly log: Logger
   private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
+  private readonly told: ToldLie[] = []
   private nextId = 0
   private nextToSend: bigint
   private readonly recent = new Map<bigint, Block>()
@@ -146,7 +148,14 @@ export class CommitmentWorker {
    * leaf and the last leaf's preimage, from its blocks and the chunks that carry them on L1.
    */
   async traceBatch(batch: BatchRange, chunks: readonly Uint8Array[]): Promise<BatchTraceResult> {
-    return (await this.call({ method: 'trace', batch: { batchIndex: batch.batchIndex, fromBlock: batch.fromBlock, toBlock: batch.toBlock }, chunks: [...chunks] })) as BatchTraceResult
+    const result = (await this.call({ method: 'trace', batch: { batchIndex: batch.batchIndex, fromBlock: batch.fromBlock, toBlock: batch.toBlock }, chunks: [...chunks] })) as BatchTraceResult
+    if (result.told !== undefined) this.told.push(result.told)
+    return result
+  }
+
+  /** Tests only: the lies this worker told (TraceOptions.dishonest), in order. */
+  get toldLies(): readonly ToldLie[] {
+    return this.told
   }
 
   /** The batch's trace root (see traceBatch). */

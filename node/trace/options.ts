@@ -13,17 +13,28 @@ export interface TraceOptions {
    */
   niceness: number
   /**
-   * TESTS ONLY (no CLI flag reaches it; RollbookNode.init's `testing`): hand out a dishonest trace
-   * of batch `batchIndex` once, with every state root from leaf `step + 1` on replaced by a made-up
-   * one (so step `step` is the first wrong one, and the output's state root is wrong too). Asked
-   * again, the batch's trace is the honest one. The issue 4 fraud-proof tests use it.
+   * TESTS ONLY (no CLI flag reaches it; RollbookNode.init's `testing`): lies the commitment worker
+   * tells the proposer, in order, each once. A lie is told in the first batch handed out (from
+   * `fromBatch` on) that has a step it matches: every state root from that step's post leaf on is
+   * replaced by a made-up one, so that step is the first wrong one and the output's state root is
+   * wrong too. Asked again, the batch's trace is the honest one. The issue 4 fraud-proof tests use it.
    */
-  dishonest?: DishonestTrace
+  dishonest?: DishonestLie[]
 }
 
-export interface DishonestTrace {
+/** Which step to lie about: its record kind, for a tx the 4-byte selector of its calldata; the nth match (default the first). */
+export interface DishonestLie {
+  kind: 'blockStart' | 'tx' | 'message' | 'any'
+  selector?: `0x${string}`
+  fromBatch?: bigint
+  nth?: number
+}
+
+/** A lie told: the batch, the step whose post leaf is the first wrong one, and what the step was. */
+export interface ToldLie {
   batchIndex: bigint
   step: number
+  kind: 'blockStart' | 'tx' | 'message' | 'skip'
 }
 
 export const defaultTraceOptions: TraceOptions = {

@@ -1,7 +1,7 @@
 import type { Genesis } from '../chain/genesis.ts'
 import type { QueueMessage } from '../l1/messages.ts'
 import type { BatchRange } from './batchTracer.ts'
-import type { DishonestTrace } from './options.ts'
+import type { DishonestLie } from './options.ts'
 
 /** What the main thread hands the commitment worker at start (structured-cloned). */
 export interface TraceWorkerData {
@@ -13,7 +13,7 @@ export interface TraceWorkerData {
   /** the worker thread's nice value (Linux): it yields the CPU to the sequencer's thread */
   niceness: number
   /** tests only: see TraceOptions.dishonest */
-  dishonest?: DishonestTrace
+  dishonest?: DishonestLie[]
 }
 
 /** A sealed block: header fields, the root to reach, and its raw txs packed in one transferred buffer. */
