@@ -75,7 +75,9 @@ const fvAbi = [...FraudVerifier.abi, ...[BetEngineVerifier, OutputRoots, Rollboo
 
 // ---------------------------------------------------------------- L2 accounts and txs
 
-const [operator, oracle, b2, b3, b4, b5, forcer] = testAccounts(7)
+const [operator, oracle, b2, b3, b4, b5, forcer, ...crowd] = testAccounts(11)
+/** the batch planner's default chunk (sdk/src/batch/options.ts, decision 0006) */
+const FULL_CHUNK_BYTES = 24_000
 const messenger: TestAccount = { privateKey: hexToBytes(L1_MESSENGER_PRIVATE_KEY), address: privateKeyToAddress(L1_MESSENGER_PRIVATE_KEY) }
 const signer = new TestSigner(CHAIN_ID)
 const sign = (a: TestAccount, nonce: bigint, data: Hex, type?: 0 | 1 | 2) => signer.sign(a, nonce, data, { type })
@@ -171,7 +173,7 @@ t.test('fraudVerifier_everyStepOfEveryRecordKind_honestIsNoFraud_changedIsProven
   t.teardown(() => l1.anvil.stop())
   const l1Now = (await l1.publicClient.getBlock()).timestamp
   const G = l1Now - 600n
-  const balances = new Map<Address, bigint>([operator, b2, b3, b4, b5, forcer].map((a) => [a.address as Address, 10n ** 12n] as const))
+  const balances = new Map<Address, bigint>([operator, b2, b3, b4, b5, forcer, ...crowd].map((a) => [a.address as Address, 10n ** 12n] as const))
   const genesis = { ...testGenesis(CHAIN_ID, Number(G), operator.address as Address, oracle.address as Address, balances), maxTxsPerBlock: MAX_TXS }
 
   // ---- L1 contracts
@@ -267,7 +269,18 @@ t.test('fraudVerifier_everyStepOfEveryRecordKind_honestIsNoFraud_changedIsProven
       { record: bs(G + 210n), label: 'closing block start' },
     ],
   ]
-  const batches = [batch0, batch1]
+  // batch 2: one chunk of the planner's default size, full of bets (a block start every MAX_TXS)
+  const batch2: Item[][] = [[{ record: bs(G + 220n), label: 'block start' }, { record: generic(sign(operator, 2n, calldata.createMarket(2, [19_000, 19_000], G + 100_000n, 10n ** 8n, 10n ** 12n))), label: 'generic createMarket' }]]
+  for (let i = 0, txs = 1; chunkOf(batch2[0]).length < FULL_CHUNK_BYTES - 2 * 77 - 3; i++) {
+    if (txs === MAX_TXS) {
+      batch2[0].push({ record: bs(G + 220n + BigInt(i)), label: 'block start (full chunk)' })
+      txs = 0
+    }
+    batch2[0].push({ record: bet(crowd[i % crowd.length], BigInt(Math.floor(i / crowd.length)), 2n, i % 2, 1_000_000n + BigInt(i)), label: 'compact bet (full chunk)' })
+    txs++
+  }
+  batch2[0].push({ record: bs(G + 100_000n), label: 'closing block start' })
+  const batches = [batch0, batch1, batch2]
 
   // ---- post the chunks; message 5 is queued between the two batches
   const posted: PostedChunk[][] = []
@@ -492,7 +505,7 @@ t.test('fraudVerifier_everyStepOfEveryRecordKind_honestIsNoFraud_changedIsProven
 
   const gas = new Map<string, bigint[]>()
   await t.test('every step: the computed state is the honest one; a changed leaf is proven', async (t) => {
-    for (const [b, tr] of traces.entries()) {
+    for (const [b, tr] of traces.slice(0, 2).entries()) {
       for (let i = 0; i < tr.states.length; i++) {
         await fresh()
         if (b === 1) await proposeHonest(0)
@@ -523,7 +536,7 @@ t.test('fraudVerifier_everyStepOfEveryRecordKind_honestIsNoFraud_changedIsProven
         if (used !== undefined) gas.set(label, [...(gas.get(label) ?? []), used])
       }
     }
-    t.pass(`${traces.reduce((sum, tr) => sum + tr.states.length, 0)} steps checked`)
+    t.pass(`${traces.slice(0, 2).reduce((sum, tr) => sum + tr.states.length, 0)} steps checked`)
   })
 
   await t.test('every field of a post leaf, changed, is proven (one step of each kind)', async (t) => {
@@ -557,8 +570,10 @@ t.test('fraudVerifier_everyStepOfEveryRecordKind_honestIsNoFraud_changedIsProven
     await fresh()
     await proposeHonest(0)
     await proposeHonest(1)
+    await proposeHonest(2)
     for (const [b, tr] of traces.entries()) {
-      for (let i = 0; i < tr.states.length; i++) {
+      // the full chunk's steps: every 17th
+      for (let i = 0; i < tr.states.length; i += b === 2 ? 17 : 1) {
         const name = await revertName(simulateProve(await proofOf(b, i)))
         if (name !== 'NoFraud') t.fail(`batch ${b} step ${i} (${tr.steps[i]?.label ?? 'no record left'}): ${name ?? 'proven'}, not NoFraud`)
       }
@@ -602,6 +617,27 @@ t.test('fraudVerifier_everyStepOfEveryRecordKind_honestIsNoFraud_changedIsProven
     await l1.testClient.increaseTime({ seconds: Number(CHALLENGE_WINDOW) })
     await l1.testClient.mine({ blocks: 1 })
     await expect(good, 'OutputFinalized', 'a final output')
+  })
+
+  await t.test('gas at the start and the end of a full chunk', async (t) => {
+    const tr = traces[2]
+    t.comment(`batch 2: one chunk of ${posted[2][0].data.length} bytes, ${tr.steps.length} steps`)
+    const bets = tr.steps.flatMap((s, i) => (s.label === 'compact bet (full chunk)' && s.step.kind === 'tx' ? [i] : []))
+    for (const i of [bets[0], bets.at(-1)!, tr.steps.length - 1]) {
+      await fresh()
+      await proposeHonest(0)
+      await proposeHonest(1)
+      const states = [...tr.states]
+      states[i + 1] = changed(states[i + 1], 'stateRoot')
+      const leaves = states.map((s) => bytesToHex(stepLeaf(s)))
+      await propose(2, states, leaves, tr.l2Block)
+      const proof = await proofOf(2, i, leaves, states)
+      const used = await proveFraud(t, proof, `full chunk, step ${i}`)
+      const witnessBytes = proof.witness.reduce((sum, n) => sum + (n.length - 2) / 2, 0)
+      const { result } = await l1.publicClient.simulateContract({ ...fvRead, functionName: 'computeStep', args: [await proofOf(2, i)], account: challenger })
+      if (!(result as [boolean])[0]) t.fail(`full chunk, step ${i}: no record found`)
+      if (used !== undefined) t.comment(`${tr.steps[i].label} at offset ${tr.steps[i].step.at?.offset} of ${posted[2][0].data.length}: ${used} gas (witness ${proof.witness.length} nodes, ${witnessBytes} bytes)`)
+    }
   })
 
   const rows = [...gas.entries()].map(([label, used]) => {

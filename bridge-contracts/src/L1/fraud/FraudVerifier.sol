@@ -275,7 +275,10 @@ contract FraudVerifier {
     ///         message is not on L1 by the chunk's L1 block, or is not the one due (the L1
     ///         messenger's nonce); else its relay tx, then for a forced tx the tx itself when valid.
     function _applyMessage(StepState memory s, uint64 q, Chunk calldata chunk, StepProof calldata p) private {
-        if (!s.blockOpen || s.txCount + MAX_TXS_PER_MESSAGE > maxTxsPerBlock) return;
+        if (!s.blockOpen) return;
+        // as the Deriver: the room check applies to a block that holds a tx (with maxTxsPerBlock 1,
+        // a message's two txs still go into an empty block)
+        if (s.txCount != 0 && s.txCount + MAX_TXS_PER_MESSAGE > maxTxsPerBlock) return;
         // not queued even now, so not by the chunk's L1 block either
         if (q >= queue.queueLength()) return;
         QueueMessage calldata m = p.message;
