@@ -29,7 +29,10 @@ export const NodeOptionsSchema = z
       .string()
       .refine((v) => isHex(v) && v.length === 66, { message: 'expected 32 bytes of 0x-prefixed hex' })
       .optional(),
-    /** with the proposer: trace roots from the commitment worker (DATADIR/trace); false posts bytes32(0) */
+    /**
+     * the commitment worker (DATADIR/trace): the proposer's batch traces, the challenger's own; false
+     * runs none, which a proposer cannot do (OutputRoots takes no output without its trace leaves)
+     */
     trace: z.boolean().default(true),
     /** wei bonded per output (a decimal string); the contract's minBond when omitted */
     proposerBond: z.string().regex(/^\d+$/, 'expected wei as a decimal string').optional(),
@@ -84,6 +87,7 @@ function checkCombinations(opts: NodeOptions): void {
     if (opts.mode !== 'sequencer') throw new OptionsError('--proposer-key: only a sequencer proposes output roots')
     if (opts.batcherKey === undefined) throw new OptionsError('--proposer-key needs --batcher-key (it proposes the batches this node posts)')
     if (opts.proposerKey.toLowerCase() === opts.batcherKey.toLowerCase()) throw new OptionsError('--proposer-key: must not be the --batcher-key (they would share one L1 nonce)')
+    if (!opts.trace) throw new OptionsError('--no-trace: not with --proposer-key (an output needs its batch trace, which the commitment worker computes)')
   }
   if (opts.proposerBond !== undefined && opts.proposerKey === undefined) throw new OptionsError('--proposer-bond needs --proposer-key')
   if (opts.challengerKey !== undefined && opts.mode !== 'challenger') throw new OptionsError('--challenger-key: only --mode challenger sends fraud proofs')

@@ -4,7 +4,7 @@ import { pino, type Logger } from 'pino'
 import { createPublicClient, createWalletClient, defineChain, http, type Hex, type PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { Batcher } from '../sequencer/batcher/index.ts'
-import { Proposer, ProposerCriticalError, type TraceRootFn } from '../sequencer/proposer/index.ts'
+import { Proposer, ProposerCriticalError, type BatchTraceFn } from '../sequencer/proposer/index.ts'
 import { PreconfLog } from '../sequencer/preconfLog.ts'
 import { Sequencer } from '../sequencer/sequencer.ts'
 import { MethodRegistry, RpcServer, SubscriptionRegistry } from './api/index.ts'
@@ -66,7 +66,7 @@ export class RollbookNode {
   readonly sequencer: Sequencer | undefined
   readonly batcher: Batcher | undefined
   readonly proposer: Proposer | undefined
-  /** the commitment worker: trace roots for the proposer (with --proposer-key, unless --no-trace) */
+  /** the commitment worker: batch traces for the proposer (with --proposer-key), the challenger's own trace (unless --no-trace) */
   readonly trace: CommitmentWorker | undefined
   readonly queueWatcher: QueueWatcher | undefined
   readonly replica: Replica | undefined
@@ -181,21 +181,21 @@ export class RollbookNode {
         let proposer: Proposer | undefined
         let trace: CommitmentWorker | undefined
         if (opts.proposerKey !== undefined && batcher !== undefined) {
-          if (opts.trace) {
-            trace = await CommitmentWorker.start({ datadir: opts.datadir, ...(testing.dishonestTrace === undefined ? {} : { dishonest: testing.dishonestTrace }) }, { chain, events, logger: log })
-            started.push(trace)
-          }
+          // options refuse --no-trace with a proposer: an output carries its batch's trace
+          trace = await CommitmentWorker.start({ datadir: opts.datadir, ...(testing.dishonestTrace === undefined ? {} : { dishonest: testing.dishonestTrace }) }, { chain, events, logger: log })
+          started.push(trace)
           proposer = new Proposer(
             {
               l1RpcUrl: opts.l1Rpc!,
               outputRoots: rollup!.l1.contracts.outputRoots,
               inbox: rollup!.l1.contracts.inbox,
               l1ChainId: rollup!.l1.chainId,
+              l1StartBlock: rollup!.l1.startBlock,
               privateKey: opts.proposerKey as Hex,
               l1Confirmations: opts.l1Confirmations,
               ...(opts.proposerBond !== undefined ? { bond: opts.proposerBond } : {}),
             },
-            { store: chain.store, logger: log, ...(trace === undefined ? {} : { traceRoot: traceRootFrom(trace) }) },
+            { store: chain.store, logger: log, batchTrace: batchTraceFrom(trace) },
           )
           await proposer.start()
           started.push(proposer)
@@ -248,13 +248,14 @@ export class RollbookNode {
   }
 }
 
-/** The proposer's trace roots from the commitment worker; a worker that diverged or died stops the proposer (a wrong trace root loses the bond). */
-function traceRootFrom(trace: CommitmentWorker): TraceRootFn {
-  return async (batch) => {
+/** The proposer's batch traces from the commitment worker; a worker that diverged or died stops the proposer (a wrong trace loses the bond). */
+function batchTraceFrom(trace: CommitmentWorker): BatchTraceFn {
+  return async (batch, chunks) => {
     try {
-      return await trace.traceRoot(batch)
+      const { leaves, lastLeaf } = await trace.traceBatch(batch, chunks)
+      return { leaves, lastLeaf }
     } catch (e) {
-      if (e instanceof TraceDivergedError || e instanceof TraceWorkerError) throw new ProposerCriticalError(`no trace root for batch ${batch.batchIndex}: ${e.message}`, { cause: e })
+      if (e instanceof TraceDivergedError || e instanceof TraceWorkerError) throw new ProposerCriticalError(`no trace for batch ${batch.batchIndex}: ${e.message}`, { cause: e })
       throw e
     }
   }

@@ -32,8 +32,9 @@ Options:
                         with this L1 key and a bond (needs --batcher-key;
                         must be another key)
   --proposer-bond <wei> bond per output (default: the contract's minBond) env ROLLBOOK_PROPOSER_BOND
-  --no-trace            proposer: post bytes32(0) trace roots, no commitment env ROLLBOOK_TRACE=0
-                        worker (default: trace roots from the worker, in <datadir>/trace)
+  --no-trace            no commitment worker (<datadir>/trace): a         env ROLLBOOK_TRACE=0
+                        challenger then checks output roots only; not
+                        with --proposer-key (outputs need their trace)
   --l1-poll <ms>        how often L1 is read for deposits, forced txs    env ROLLBOOK_L1_POLL
                         and (replica) new blocks (default 500)
   --challenger-key <hex> challenger: the L1 key for fraud proofs       env ROLLBOOK_CHALLENGER_KEY

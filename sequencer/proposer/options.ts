@@ -15,8 +15,10 @@ export const ProposerOptionsSchema = z
     l1RpcUrl: z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s) URL'),
     /** the OutputRoots contract, from the rollup config's l1.contracts.outputRoots */
     outputRoots: address,
-    /** the RollbookInbox, from l1.contracts.inbox: a batch is proposed once its last chunk is there, deep enough */
+    /** the RollbookInbox, from l1.contracts.inbox: a batch is proposed once it is closed there, deep enough */
     inbox: address,
+    /** the rollup config's l1.startBlock: a batch's ChunkPosted events are looked for from there */
+    l1StartBlock: z.number().int().nonnegative().default(0),
     /**
      * the proposer's L1 key (--proposer-key): OutputRoots takes outputs from it only. It must not be the
      * batcher's key (the inbox's sequencer): the proposer stops at start if it is (they would share one nonce).

@@ -4,12 +4,16 @@ import { outputRootsAbi } from '../../sdk/src/generated/contracts.ts'
 import { L1Sender, type Fees } from '../l1Sender.ts'
 import { ProposerCriticalError, ProposerRewindError } from './errors.ts'
 
-/** One proposeOutput call. */
+/** One proposeOutput call: the output of the batch's last L2 block, and the batch's trace (docs/decisions/0006). */
 export interface ProposalCall {
   batchIndex: bigint
-  outputRoot: Hex
-  traceRoot: Hex
+  stateRoot: Hex
+  blockHash: Hex
   l2BlockNumber: bigint
+  /** the last leaf's preimage (288 bytes) */
+  lastLeaf: Hex
+  /** every leaf of the batch's trace, 32 bytes each; OutputRoots computes the trace root from them */
+  leaves: Hex[]
   /** wei sent as the bond */
   bond: bigint
 }
@@ -104,6 +108,10 @@ export class ProposalSender {
         const why = expected > call.batchIndex ? 'is already proposed' : 'is ahead of L1 (outputs were deleted or reorged away)'
         throw new ProposerRewindError(`batch ${call.batchIndex} ${why}: OutputRoots expects batch ${expected}`, { cause: error })
       }
+      if (errorName === 'BatchNotClosed') {
+        // the proposer saw the batch closed a few blocks back: an L1 reorg took its last chunk since
+        throw new ProposerRewindError(`batch ${call.batchIndex} is no longer closed in the inbox (L1 reorg)`, { cause: error })
+      }
       throw new ProposerCriticalError(`OutputRoots refuses the output of batch ${call.batchIndex}: ${errorName}(${args.join(', ')})`, { cause: error })
     }
   }
@@ -111,5 +119,5 @@ export class ProposalSender {
 }
 
 function proposeArgs(call: ProposalCall) {
-  return [call.batchIndex, call.outputRoot, call.traceRoot, call.l2BlockNumber] as const
+  return [call.batchIndex, call.stateRoot, call.blockHash, call.l2BlockNumber, call.lastLeaf, call.leaves] as const
 }

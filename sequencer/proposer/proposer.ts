@@ -1,37 +1,40 @@
-import { bytesToHex, createPublicClient, http, TransactionNotFoundError, zeroHash, type Chain, type Hex, type PublicClient, type Transport } from 'viem'
+import { bytesToHex, createPublicClient, http, keccak256, TransactionNotFoundError, type Chain, type Hex, type PublicClient, type Transport } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { Block } from '@ethereumjs/block'
 import type { Logger } from 'pino'
 import type { ChainStore } from '../../node/storage/chainStore.ts'
 import { outputRootsAbi, rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
 import { computeOutputRoot } from '../../sdk/src/l1/encoding.ts'
+import { readBatchChunks } from '../../node/derive/chunkRetrieval.ts'
 import { batchesCompleted, PostedBatchStore, ProgressStore, sleep, type PostedBatch } from '../batcher/index.ts'
 import { ProposerCriticalError, proposerErrorAction, ProposerRewindError } from './errors.ts'
 import { InflightProposalStore, type InflightProposal } from './inflight.ts'
 import { parseProposerOptions, type ProposerOptions, type ProposerOptionsInput } from './options.ts'
 import { ProposalSender, type AdoptedProposal } from './proposalSender.ts'
 
-/** The trace root of a batch: the Merkle root of the state roots after each of its records (decision 6). */
-export type TraceRootFn = (batch: PostedBatch) => Promise<Hex>
-
-/** Until the commitment worker computes trace roots, outputs carry bytes32(0). */
-export const zeroTraceRoot: TraceRootFn = async () => zeroHash
+/**
+ * The trace of a batch (docs/decisions/0006): every leaf (32-byte hex), leaf 0 the state before its
+ * first record, and the last leaf's preimage (288 bytes), from its blocks and the chunk bytes that
+ * carry them on L1.
+ */
+export type BatchTraceFn = (batch: PostedBatch, chunks: Uint8Array[]) => Promise<{ leaves: Hex[]; lastLeaf: Hex }>
 
 export interface ProposerModules {
   /** the sequencer's chain store: sealed L2 blocks, and the batcher's records of posted batches */
   store: Pick<ChainStore, 'getBlockByNumber' | 'getMeta' | 'putMeta'>
   logger: Logger
-  /** defaults to zeroTraceRoot */
-  traceRoot?: TraceRootFn
+  /** the commitment worker's (wired in rollbookNode.ts): OutputRoots takes no output without its trace */
+  batchTrace: BatchTraceFn
 }
 
 export type ProposerState = 'idle' | 'running' | 'stopped' | 'failed'
 
 /**
  * Proposes, for every batch the batcher has fully posted to the L1 inbox, the output root of its
- * last L2 block to OutputRoots, with a bond, in batch order. L1 is the only record of what is
- * proposed: each round reads outputCount() and proposes that batch once its last chunk is
- * `l1Confirmations` deep in the inbox. So a restart, a duplicate (reverts WrongBatchIndex: already
+ * last L2 block to OutputRoots, with a bond and the batch's trace leaves, in batch order. L1 is the
+ * only record of what is proposed: each round reads outputCount() and proposes that batch once the
+ * inbox has closed it `l1Confirmations` deep; the trace comes from the batch's chunk bytes read back
+ * from L1 (the leaves are positions in those chunks). So a restart, a duplicate (reverts WrongBatchIndex: already
  * proposed) or an L1 reorg that drops outputs (the count goes down: proposed again) need no
  * bookkeeping. Errors never leave the loop: temporary ones are retried with backoff, and what cannot
  * be fixed stops the proposer (not the node) with a log.
@@ -44,7 +47,7 @@ export class Proposer {
   private readonly postedBatches: PostedBatchStore
   private readonly batcherProgress: ProgressStore
   private readonly inflightStore: InflightProposalStore
-  private readonly traceRoot: TraceRootFn
+  private readonly batchTrace: BatchTraceFn
   private readonly abort = new AbortController()
   private inflight: InflightProposal | undefined
   private minBond: bigint | undefined
@@ -65,7 +68,7 @@ export class Proposer {
     this.postedBatches = new PostedBatchStore(modules.store)
     this.batcherProgress = new ProgressStore(modules.store)
     this.inflightStore = new InflightProposalStore(modules.store)
-    this.traceRoot = modules.traceRoot ?? zeroTraceRoot
+    this.batchTrace = modules.batchTrace
     this.sender = new ProposalSender(
       { outputRoots: this.opts.outputRoots, l1ChainId: this.opts.l1ChainId ?? 0, pollIntervalMs: this.opts.pollIntervalMs, resubmitAfterMs: this.opts.resubmitAfterMs },
       { client: this.client, account: privateKeyToAccount(this.opts.privateKey), log: this.log, signal: this.abort.signal },
@@ -178,14 +181,17 @@ export class Proposer {
     this.outputs = count
     await this.checkLatestOutput(count)
     const batch = await this.postedBatch(count)
-    if (batch === undefined || !(await this.lastChunkConfirmed(batch))) return false
+    if (batch === undefined) return false
+    const chunks = await this.confirmedChunks(batch)
+    if (chunks === undefined) return false
     const block = await this.modules.store.getBlockByNumber(batch.toBlock)
     if (block === undefined) throw new ProposerCriticalError(`L2 block ${batch.toBlock}, the last of batch ${batch.batchIndex}, is missing from the chain store`)
-    const outputRoot = outputRootOf(block)
-    const traceRoot = await this.traceRoot(batch)
+    const stateRoot = bytesToHex(block.header.stateRoot)
+    const blockHash = bytesToHex(block.hash())
+    const { leaves, lastLeaf } = await this.batchTrace(batch, chunks)
     const bond = this.bond!
     const receipt = await this.sender.send(
-      { batchIndex: batch.batchIndex, outputRoot, traceRoot, l2BlockNumber: batch.toBlock, bond },
+      { batchIndex: batch.batchIndex, stateRoot, blockHash, l2BlockNumber: batch.toBlock, lastLeaf, leaves, bond },
       {
         adopted: await this.adoptable(batch.batchIndex),
         onSigned: async (nonce, txHashes) => {
@@ -203,8 +209,9 @@ export class Proposer {
         batchIndex: Number(batch.batchIndex),
         l2Block: Number(batch.toBlock),
         blocks: `${batch.fromBlock}..${batch.toBlock}`,
-        outputRoot,
-        traceRoot,
+        outputRoot: computeOutputRoot(stateRoot, blockHash),
+        leaves: leaves.length,
+        chunks: chunks.length,
         bond: bond.toString(),
         txHash: receipt.transactionHash,
         l1Block: Number(receipt.blockNumber),
@@ -250,22 +257,23 @@ export class Proposer {
   }
 
   /**
-   * The batch's last chunk is in the inbox, with the recorded hash, `l1Confirmations` blocks deep:
-   * read from the inbox as of that block, so a chunk an L1 reorg dropped (before the batcher
-   * notices and rewinds) is not proposed on.
+   * The batch's chunk bytes, once the inbox has closed the batch `l1Confirmations` blocks deep with
+   * the last chunk the batcher recorded: read from the inbox as of that block, so a chunk an L1
+   * reorg dropped (before the batcher notices and rewinds) is not proposed on.
    */
-  private async lastChunkConfirmed(batch: PostedBatch): Promise<boolean> {
+  private async confirmedChunks(batch: PostedBatch): Promise<Uint8Array[] | undefined> {
     const head = await this.client.getBlockNumber({ cacheTime: 0 })
     const blockNumber = head - BigInt(this.opts.l1Confirmations)
-    if (blockNumber < 0n) return false
-    const chunkCount = await this.client.readContract({ address: this.opts.inbox, abi: rollbookInboxAbi, functionName: 'chunkCount', blockNumber })
-    if (chunkCount <= batch.lastChunk) return false
-    const hash = await this.client.readContract({ address: this.opts.inbox, abi: rollbookInboxAbi, functionName: 'chunkHash', args: [batch.lastChunk], blockNumber })
-    if (hash !== batch.lastChunkHash) {
-      this.log.debug({ batchIndex: Number(batch.batchIndex), chunk: Number(batch.lastChunk), inbox: hash, recorded: batch.lastChunkHash }, 'the inbox holds another chunk than the batch record: waiting for the batcher')
-      return false
+    if (blockNumber < 0n) return undefined
+    const closed = await this.client.readContract({ address: this.opts.inbox, abi: rollbookInboxAbi, functionName: 'batchClosed', args: [batch.batchIndex], blockNumber })
+    if (!closed) return undefined
+    const chunks = await readBatchChunks(this.client as PublicClient, this.opts.inbox, batch.batchIndex, { fromBlock: BigInt(this.opts.l1StartBlock), blockNumber })
+    const last = chunks.at(-1)!
+    if (last.n !== batch.lastChunk || keccak256(last.data) !== batch.lastChunkHash) {
+      this.log.debug({ batchIndex: Number(batch.batchIndex), inbox: { n: Number(last.n), hash: last.dataHash }, recorded: { n: Number(batch.lastChunk), hash: batch.lastChunkHash } }, 'the inbox closed the batch with another chunk than the batch record: waiting for the batcher')
+      return undefined
     }
-    return true
+    return chunks.map((c) => c.data)
   }
 
   /** The proposal tx already sent for this batch, when a version of it is still in the L1 pool (sent before a restart, or put back by a reorg). */
