@@ -243,21 +243,18 @@ contract FraudVerifier {
                 s.blockTimestamp = r.timestamp;
                 s.blockOpen = true;
             }
-        } else if (r.kind == RecordDecoder.Kind.CompactBet) {
-            (, TxDecoder.Tx memory t) = TxDecoder.compactBetTx(r.bet, chainId);
-            _applyTx(s, t, p.witness);
-        } else if (r.kind == RecordDecoder.Kind.SignedTx) {
-            _applyTx(s, r.signedTx, p.witness);
-        } else {
+        } else if (r.kind == RecordDecoder.Kind.QueueMessage) {
             _applyMessage(s, r.queueIndex, chunk, p);
+        } else {
+            // a compact bet or generic tx (Deriver.applyTxRecord): a no-op without an open block
+            // with room (checked first: a no-op step then builds no tx), for a tx checkRawTx
+            // refuses, or for a nonce that is not the sender's
+            if (!s.blockOpen || s.txCount >= maxTxsPerBlock) return;
+            TxDecoder.Tx memory t;
+            if (r.kind == RecordDecoder.Kind.CompactBet) (, t) = TxDecoder.compactBetTx(r.bet, chainId);
+            else t = r.signedTx;
+            if (_runTx(s, t, p.witness)) s.txCount += 1;
         }
-    }
-
-    /// @notice A compact bet or generic tx record (Deriver.applyTxRecord): a no-op without an open
-    ///         block with room, for a tx checkRawTx refuses, or for a nonce that is not the sender's.
-    function _applyTx(StepState memory s, TxDecoder.Tx memory t, bytes[] calldata witness) private {
-        if (!s.blockOpen || s.txCount >= maxTxsPerBlock) return;
-        if (_runTx(s, t, witness)) s.txCount += 1;
     }
 
     /// @notice Runs `t` on `s.stateRoot` when it passes the stateless checks (the L1 messenger as
