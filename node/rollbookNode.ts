@@ -148,7 +148,7 @@ export class RollbookNode {
               : createWalletClient({ account: privateKeyToAccount(opts.challengerKey as Hex), chain: l1Chain(config.l1.chainId, opts.l1Rpc!), transport: http(opts.l1Rpc!) })
           if (wallet !== undefined && contracts.fraudVerifier === undefined) log.warn('--challenger-key given but the rollup config names no fraudVerifier: wrong outputs are reported, not proven')
           challenger = new Challenger(
-            { outputRoots: contracts.outputRoots, inbox: contracts.inbox, messageQueue: contracts.messageQueue, fraudVerifier: contracts.fraudVerifier, pollMs: opts.l1PollMs },
+            { outputRoots: contracts.outputRoots, inbox: contracts.inbox, messageQueue: contracts.messageQueue, startBlock: BigInt(config.l1.startBlock), fraudVerifier: contracts.fraudVerifier, pollMs: opts.l1PollMs },
             { client, chain: () => replica.chain, trace, wallet, logger: log },
           )
           challenger.start()

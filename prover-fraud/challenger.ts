@@ -7,7 +7,8 @@ import { buildTree, merkleProof, treeRoot, TraceMismatchError, encodeStepState, 
 import { decodeChunk } from '../sdk/src/batch/index.ts'
 import { fraudVerifierAbi, outputRootsAbi } from '../sdk/src/generated/contracts.ts'
 import { computeOutputRoot } from '../sdk/src/l1/encoding.ts'
-import { readBatchChunks, readProposal, readQueueMessage, type CommittedChunk, type ProvenMessage } from './l1Data.ts'
+import { readBatchChunks, type CommittedChunk } from '../node/derive/chunkRetrieval.ts'
+import { readProposal, readQueueMessage, type ProvenMessage } from './l1Data.ts'
 
 /** What the challenger concluded about one output on L1. */
 export interface OutputVerdict {
@@ -30,6 +31,8 @@ export interface ChallengerOptions {
   outputRoots: Address
   inbox: Address
   messageQueue: Address
+  /** the L1 block the rollup's contracts were deployed in: events are read from there */
+  startBlock: bigint
   /** the fraud verifier; without it (or a wallet) the challenger only judges */
   fraudVerifier?: Address
   pollMs: number
@@ -130,13 +133,13 @@ export class Challenger {
     const trace = this.modules.trace!
     const index = verdict.index
     const rootOf = (leaves: Hex[]) => bytesToHex(treeRoot(buildTree(leaves.map((l) => hexToBytes(l))))) as Hex
-    const proposal = await readProposal(client, this.opts.outputRoots, index, traceRoot, rootOf)
-    const chunks = await readBatchChunks(client, this.opts.inbox, index)
+    const proposal = await readProposal(client, this.opts.outputRoots, index, traceRoot, rootOf, this.opts.startBlock)
+    const chunks = await readBatchChunks(client, this.opts.inbox, index, { fromBlock: this.opts.startBlock })
     const fromBlock = index === 0n ? 1n : (await client.readContract({ address: this.opts.outputRoots, abi: outputRootsAbi, functionName: 'getOutput', args: [index - 1n] })).l2BlockNumber + 1n
     const batch = { batchIndex: index, fromBlock, toBlock: verdict.l2BlockNumber }
     let mine: Hex[]
     try {
-      mine = (await trace.traceBatch(batch, chunks.map((c) => hexToBytes(c.data)))).leaves
+      mine = (await trace.traceBatch(batch, chunks.map((c) => c.data))).leaves
     } catch (e) {
       if (!(e instanceof Error) || e.name !== TraceMismatchError.name) throw e
       verdict.ok = false
@@ -165,7 +168,7 @@ export class Challenger {
     const trace = this.modules.trace!
     const { client } = this.modules
     const wallet = this.modules.wallet!
-    const chunkBytes = chunks.map((c) => hexToBytes(c.data))
+    const chunkBytes = chunks.map((c) => c.data)
     let preState: Uint8Array
     let usedChunks: CommittedChunk[]
     let witness: Uint8Array[] = []
@@ -197,7 +200,7 @@ export class Challenger {
       preProof: merkleProof(levels, step).map((s) => bytesToHex(s) as Hex),
       postLeaf: hasPost ? posted[step + 1] : zeroHash,
       postProof: hasPost ? merkleProof(levels, step + 1).map((s) => bytesToHex(s) as Hex) : [],
-      chunks: usedChunks.map((c) => ({ n: c.n, data: c.data, isLast: c.isLast, l1BlockNumber: c.l1BlockNumber, l1Timestamp: c.l1Timestamp })),
+      chunks: usedChunks.map((c) => ({ n: c.n, data: bytesToHex(c.data) as Hex, isLast: c.isLast, l1BlockNumber: c.l1Block, l1Timestamp: c.l1Timestamp })),
       message: { kind: message.kind, sender: message.sender, payload: message.payload, l1BlockNumber: message.l1BlockNumber, timestamp: message.timestamp, previousHash: message.previousHash },
       witness: witness.map((n) => bytesToHex(n) as Hex),
       forcedWitness: forcedWitness.map((n) => bytesToHex(n) as Hex),
@@ -224,7 +227,7 @@ export class Challenger {
     const messages: (QueueMessage & ProvenMessage)[] = []
     for (const index of indices) {
       try {
-        messages.push(await readQueueMessage(this.modules.client, this.opts.messageQueue, index))
+        messages.push(await readQueueMessage(this.modules.client, this.opts.messageQueue, index, this.opts.startBlock))
       } catch {
         // not on L1: the record is a no-op, and the proof needs no message
       }

@@ -1,10 +1,10 @@
 /**
  * What a fraud proof needs from L1, read the way anyone can: the proposer's leaves (posted as
- * proposeOutput calldata, docs/decisions/0006), a batch's chunks with the fields the inbox
- * committed, and queue messages with their place in the hash chain.
+ * proposeOutput calldata, docs/decisions/0006) and queue messages with their place in the hash
+ * chain. A batch's chunks come from node/derive/chunkRetrieval.ts readBatchChunks.
  */
-import { decodeFunctionData, keccak256, type Address, type Hex, type PublicClient } from 'viem'
-import { messageQueueAbi, outputRootsAbi, rollbookInboxAbi } from '../sdk/src/generated/contracts.ts'
+import { decodeFunctionData, type Address, type Hex, type PublicClient } from 'viem'
+import { messageQueueAbi, outputRootsAbi } from '../sdk/src/generated/contracts.ts'
 
 /** An output's proposal as its proposeOutput call carried it. */
 export interface Proposal {
@@ -17,16 +17,6 @@ export interface Proposal {
   /** the L1 block of the proposal */
   l1BlockNumber: bigint
   txHash: Hex
-}
-
-/** A chunk as FraudVerifier.Chunk takes it: its running number, bytes and the committed fields. */
-export interface CommittedChunk {
-  n: bigint
-  chunkIndex: number
-  data: Hex
-  isLast: boolean
-  l1BlockNumber: bigint
-  l1Timestamp: bigint
 }
 
 /** A queue message as FraudVerifier.QueueMessage takes it. */
@@ -47,8 +37,8 @@ export class L1DataError extends Error {
  * The latest proposal of output `index` whose leaves give `traceRoot` (an output deleted and posted
  * again has several proposals; only the live one has the live root).
  */
-export async function readProposal(client: PublicClient, outputRoots: Address, index: bigint, traceRoot: Hex, rootOf: (leaves: Hex[]) => Hex): Promise<Proposal> {
-  const events = await client.getContractEvents({ address: outputRoots, abi: outputRootsAbi, eventName: 'OutputProposed', args: { batchIndex: index }, fromBlock: 0n })
+export async function readProposal(client: PublicClient, outputRoots: Address, index: bigint, traceRoot: Hex, rootOf: (leaves: Hex[]) => Hex, fromBlock: bigint): Promise<Proposal> {
+  const events = await client.getContractEvents({ address: outputRoots, abi: outputRootsAbi, eventName: 'OutputProposed', args: { batchIndex: index }, fromBlock })
   for (const event of [...events].reverse()) {
     const tx = await client.getTransaction({ hash: event.transactionHash })
     const call = decodeFunctionData({ abi: outputRootsAbi, data: tx.input })
@@ -60,30 +50,9 @@ export async function readProposal(client: PublicClient, outputRoots: Address, i
   throw new L1DataError(`no proposeOutput call of output ${index} gives its trace root ${traceRoot}`)
 }
 
-/** Every chunk of closed batch `batchIndex`, in order, each checked against the inbox. */
-export async function readBatchChunks(client: PublicClient, inbox: Address, batchIndex: bigint): Promise<CommittedChunk[]> {
-  const [firstChunk, count] = await client.readContract({ address: inbox, abi: rollbookInboxAbi, functionName: 'batchChunks', args: [batchIndex] })
-  const events = await client.getContractEvents({ address: inbox, abi: rollbookInboxAbi, eventName: 'ChunkPosted', args: { batchIndex }, fromBlock: 0n })
-  const chunks: CommittedChunk[] = []
-  for (let i = 0; i < count; i++) {
-    const n = firstChunk + BigInt(i)
-    const commitment = await client.readContract({ address: inbox, abi: rollbookInboxAbi, functionName: 'chunkCommitment', args: [n] })
-    // a reorg can leave an older ChunkPosted with the same n: the one whose commitment is stored counts
-    const event = events.find((e) => e.args.n === n && e.args.commitment === commitment)
-    if (event === undefined) throw new L1DataError(`no ChunkPosted event for chunk ${n} (batch ${batchIndex}) with its stored commitment`)
-    const tx = await client.getTransaction({ hash: event.transactionHash })
-    const call = decodeFunctionData({ abi: rollbookInboxAbi, data: tx.input })
-    if (call.functionName !== 'postChunk') throw new L1DataError(`chunk ${n} was posted by a ${call.functionName} call`)
-    const data = call.args[3]
-    if (keccak256(data) !== event.args.dataHash) throw new L1DataError(`chunk ${n}: the calldata does not hash to the committed data hash`)
-    chunks.push({ n, chunkIndex: i, data, isLast: event.args.isLast!, l1BlockNumber: event.args.l1BlockNumber!, l1Timestamp: event.args.l1Timestamp! })
-  }
-  return chunks
-}
-
 /** Queue message `index` with queueHash(index - 1), as MessageQueue.enqueue hashed it. */
-export async function readQueueMessage(client: PublicClient, queue: Address, index: bigint): Promise<ProvenMessage & { index: bigint; queueHash: Hex }> {
-  const [event] = await client.getContractEvents({ address: queue, abi: messageQueueAbi, eventName: 'MessageQueued', args: { index }, fromBlock: 0n })
+export async function readQueueMessage(client: PublicClient, queue: Address, index: bigint, fromBlock: bigint): Promise<ProvenMessage & { index: bigint; queueHash: Hex }> {
+  const [event] = await client.getContractEvents({ address: queue, abi: messageQueueAbi, eventName: 'MessageQueued', args: { index }, fromBlock })
   if (event === undefined) throw new L1DataError(`queue message ${index} is not on L1`)
   const previousHash = index === 0n ? (`0x${'00'.repeat(32)}` as Hex) : await client.readContract({ address: queue, abi: messageQueueAbi, functionName: 'queueHash', args: [index - 1n] })
   const a = event.args
