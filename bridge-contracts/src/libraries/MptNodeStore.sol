@@ -27,6 +27,9 @@ library MptNodeStore {
         bytes32[] hashes;
         bytes[] nodes;
         uint256 count;
+        /// @dev `nodes[i]`'s items once a walk has read them (TrieNode.read), so each node is
+        ///      decoded once; empty until then.
+        RlpItem[][] decoded;
     }
 
     /// @notice A multi-key update (setManyHashed): the keys as words, their new value items (0: delete).
@@ -49,6 +52,7 @@ library MptNodeStore {
         while (capacity < witness.length * 4) capacity <<= 1;
         store.hashes = new bytes32[](capacity);
         store.nodes = new bytes[](capacity);
+        store.decoded = new RlpItem[][](capacity);
         for (uint256 i = 0; i < witness.length; i++) {
             add(store, witness[i]);
         }
@@ -81,6 +85,24 @@ library MptNodeStore {
             if (held == hash) return store.nodes[i];
             if (held == bytes32(0)) revert MissingNode(hash);
             i = (i + 1) & mask;
+        }
+    }
+
+    /// @notice The items of the node whose hash is `hash`, decoded once per store (TrieNode.read).
+    ///         The array is shared: callers must not change it.
+    function decodedNode(Store memory store, bytes32 hash) internal pure returns (RlpItem[] memory items) {
+        uint256 mask = store.hashes.length - 1;
+        uint256 i = uint256(hash) & mask;
+        while (true) {
+            bytes32 held = store.hashes[i];
+            if (held == hash) break;
+            if (held == bytes32(0)) revert MissingNode(hash);
+            i = (i + 1) & mask;
+        }
+        items = store.decoded[i];
+        if (items.length == 0) {
+            items = TrieNode.read(RlpReader.toItem(store.nodes[i]));
+            store.decoded[i] = items;
         }
     }
 
@@ -350,10 +372,9 @@ library MptNodeStore {
     function getHashed(Store memory store, bytes32 root, bytes32 path) internal pure returns (bytes memory) {
         if (root == MerkleTrie.EMPTY_ROOT) return "";
         uint256 key = uint256(path);
-        RlpItem current = RlpReader.toItem(node(store, root));
+        RlpItem[] memory items = decodedNode(store, root);
         uint256 depth;
         while (true) {
-            RlpItem[] memory items = TrieNode.read(current);
             RlpItem child;
             if (items.length == 17) {
                 if (depth == 64) revert MerkleTrie.BadNode();
@@ -368,7 +389,12 @@ library MptNodeStore {
                 child = items[1];
             }
             if (TrieNode.isEmpty(child)) return "";
-            current = _resolve(store, child);
+            if (TrieNode.isList(child)) {
+                if (child.length() >= 32) revert MerkleTrie.BadNode();
+                items = TrieNode.read(child);
+            } else {
+                items = decodedNode(store, TrieNode.hashReference(child));
+            }
         }
     }
 
@@ -391,28 +417,32 @@ library MptNodeStore {
             if (i > 0 && u.keys[i] <= u.keys[i - 1]) revert UnsortedPaths();
             if (values[i].length > 0) u.items[i] = RlpReader.toItem(RlpWriter.encodeString(values[i]));
         }
-        RlpItem top = root == MerkleTrie.EMPTY_ROOT ? RlpItem.wrap(0) : RlpReader.toItem(node(store, root));
+        RlpItem top = root == MerkleTrie.EMPTY_ROOT ? RlpItem.wrap(0) : RlpReader.toItem(RlpWriter.encodeHash(root));
         RlpItem result = _update(u, top, 0, 0, n);
         if (RlpItem.unwrap(result) == 0) return MerkleTrie.EMPTY_ROOT;
         return result.hash();
     }
 
-    /// @notice The new encoding of `current` (0: no node) at `depth` after setting keys[lo..hi),
-    ///         which all go through it; 0 when nothing is left.
-    function _update(Update memory u, RlpItem current, uint256 depth, uint256 lo, uint256 hi) private pure returns (RlpItem) {
-        if (RlpItem.unwrap(current) == 0) {
+    /// @notice The new encoding of the node `link` refers to (0: no node) at `depth` after setting
+    ///         keys[lo..hi), which all go through it; 0 when nothing is left.
+    function _update(Update memory u, RlpItem link, uint256 depth, uint256 lo, uint256 hi) private pure returns (RlpItem) {
+        if (RlpItem.unwrap(link) == 0) {
             if (hi - lo == 1) {
                 if (RlpItem.unwrap(u.items[lo]) == 0) return RlpItem.wrap(0);
                 return _short(u.keys[lo] << (4 * depth), 64 - depth, true, u.items[lo]);
             }
             uint256 common = _shared(u.keys[lo] << (4 * depth), u.keys[hi - 1] << (4 * depth), 64 - depth);
             RlpItem[] memory empty = new RlpItem[](17);
-            return _prefix(u.keys[lo] << (4 * depth), common, _updateBranch(u, empty, depth + common, lo, hi));
+            return _prefix(u, u.keys[lo] << (4 * depth), common, _updateBranch(u, empty, depth + common, lo, hi));
         }
-        RlpItem[] memory decoded = TrieNode.read(current);
+        RlpItem[] memory decoded = _decodeLink(u.store, link);
         if (decoded.length == 17) {
-            _clearEmpty(decoded);
-            return _updateBranch(u, decoded, depth, lo, hi);
+            RlpItem[] memory slots = new RlpItem[](17);
+            assembly ("memory-safe") {
+                mcopy(add(slots, 32), add(decoded, 32), mul(17, 32))
+            }
+            _clearEmpty(slots);
+            return _updateBranch(u, slots, depth, lo, hi);
         }
         return _updateShort(u, decoded, depth, lo, hi);
     }
@@ -423,24 +453,35 @@ library MptNodeStore {
         pure
         returns (RlpItem)
     {
-        (bool isLeaf, uint256 nodePath, uint256 count) = _compactPath(decoded[0]);
-        if (count > 64 - depth || (isLeaf && count != 64 - depth) || (!isLeaf && count == 0)) revert MerkleTrie.BadNode();
-        uint256 matched = _shared(u.keys[lo] << (4 * depth), nodePath, count);
+        uint256 nodePath;
+        uint256 prefixCount;
+        RlpItem child; // an extension's child the keys all go into, else 0
+        RlpItem[] memory slots; // else: the branch where the keys leave the node
         {
+            bool isLeaf;
+            uint256 count;
+            (isLeaf, nodePath, count) = _compactPath(decoded[0]);
+            if (count > 64 - depth || (isLeaf && count != 64 - depth) || (!isLeaf && count == 0)) revert MerkleTrie.BadNode();
+            prefixCount = _shared(u.keys[lo] << (4 * depth), nodePath, count);
             uint256 last = _shared(u.keys[hi - 1] << (4 * depth), nodePath, count);
-            if (last < matched) matched = last;
-        }
-        if (matched == count) {
-            if (isLeaf) {
-                // The only key here is the leaf's own.
-                if (RlpItem.unwrap(u.items[lo]) == 0) return RlpItem.wrap(0);
-                return _short(nodePath, count, true, u.items[lo]);
+            if (last < prefixCount) prefixCount = last;
+            if (prefixCount == count) {
+                // a leaf: the only key here is its own (its path runs to the key's end)
+                if (isLeaf) prefixCount = 64;
+                else child = decoded[1];
+            } else {
+                // The keys leave this node after `prefixCount` nibbles: it is, in effect, a branch there.
+                slots = _splitAt(decoded[1], isLeaf, nodePath, count, prefixCount);
             }
-            return _prefix(nodePath, count, _update(u, _resolveAny(u.store, decoded[1]), depth + count, lo, hi));
         }
-        // The keys leave this node after `matched` nibbles: it is, in effect, a branch there.
-        RlpItem[] memory slots = _splitAt(decoded[1], isLeaf, nodePath, count, matched);
-        return _prefix(nodePath, matched, _updateBranch(u, slots, depth + matched, lo, hi));
+        if (prefixCount == 64) {
+            if (RlpItem.unwrap(u.items[lo]) == 0) return RlpItem.wrap(0);
+            return _short(nodePath, 64 - depth, true, u.items[lo]);
+        }
+        RlpItem below = RlpItem.unwrap(child) != 0
+            ? _update(u, child, depth + prefixCount, lo, hi)
+            : _updateBranch(u, slots, depth + prefixCount, lo, hi);
+        return _prefix(u, nodePath, prefixCount, below);
     }
 
     /// @notice The slots of a branch after the first `matched` nibbles of a leaf or an extension
@@ -469,9 +510,7 @@ library MptNodeStore {
             uint256 nibble = (u.keys[i] >> shift) & 0xf;
             uint256 j = i + 1;
             while (j < hi && (u.keys[j] >> shift) & 0xf == nibble) j++;
-            RlpItem child = slots[nibble];
-            if (RlpItem.unwrap(child) != 0) child = _resolveAny(u.store, child);
-            slots[nibble] = _update(u, child, depth + 1, i, j);
+            slots[nibble] = _update(u, slots[nibble], depth + 1, i, j);
             i = j;
         }
         uint256 occupants;
@@ -483,26 +522,30 @@ library MptNodeStore {
         if (occupants == 0) return RlpItem.wrap(0);
         if (lastSlot == 16) return _short(0, 0, true, slots[16]);
         // A lone child absorbs its nibble.
-        return _prefix(lastSlot << 252, 1, _resolveAny(u.store, slots[lastSlot]));
+        return _prefix(u, lastSlot << 252, 1, slots[lastSlot]);
     }
 
     /// @notice `encoded` (a node, or 0) under the first `count` nibbles of `nodePath`: an extension
     ///         over a branch, or a leaf or an extension with the nibbles in front of its own.
-    function _prefix(uint256 nodePath, uint256 count, RlpItem encoded) private pure returns (RlpItem) {
-        if (count == 0 || RlpItem.unwrap(encoded) == 0) return encoded;
-        RlpItem[] memory decoded = TrieNode.read(encoded);
-        if (decoded.length == 17) return _short(nodePath, count, false, encoded);
+    function _prefix(Update memory u, uint256 nodePath, uint256 count, RlpItem link) private pure returns (RlpItem) {
+        if (RlpItem.unwrap(link) == 0) return link;
+        if (count == 0) {
+            // (only a node's own encoding comes here: _updateBranch's result)
+            return link;
+        }
+        RlpItem[] memory decoded = _decodeLink(u.store, link);
+        if (decoded.length == 17) return _short(nodePath, count, false, link);
         (bool isLeaf, uint256 childPath, uint256 childCount) = _compactPath(decoded[0]);
         if (count + childCount > 64) revert MerkleTrie.BadNode();
         uint256 joined = (nodePath & ~(type(uint256).max >> (4 * count))) | (childPath >> (4 * count));
         return _short(joined, count + childCount, isLeaf, decoded[1]);
     }
 
-    /// @notice The node a non-empty child refers to: itself when it is a list (inline or new), else
-    ///         the store's node for its hash.
-    function _resolveAny(Store memory store, RlpItem link) private pure returns (RlpItem) {
-        if (TrieNode.isList(link)) return link;
-        return RlpReader.toItem(node(store, TrieNode.hashReference(link)));
+    /// @notice The items of the node a non-empty child refers to: itself when it is a list (inline
+    ///         or new), else the store's node for its hash (shared: not to be changed).
+    function _decodeLink(Store memory store, RlpItem link) private pure returns (RlpItem[] memory) {
+        if (TrieNode.isList(link)) return TrieNode.read(link);
+        return decodedNode(store, TrieNode.hashReference(link));
     }
 
     /// @notice Sets the empty items (rlp("")) of a decoded branch to 0.
@@ -698,9 +741,11 @@ library MptNodeStore {
     function _grow(Store memory store) private pure {
         bytes32[] memory oldHashes = store.hashes;
         bytes[] memory oldNodes = store.nodes;
+        RlpItem[][] memory oldDecoded = store.decoded;
         uint256 capacity = oldHashes.length * 2;
         store.hashes = new bytes32[](capacity);
         store.nodes = new bytes[](capacity);
+        store.decoded = new RlpItem[][](capacity);
         uint256 mask = capacity - 1;
         for (uint256 j = 0; j < oldHashes.length; j++) {
             bytes32 hash = oldHashes[j];
@@ -709,6 +754,7 @@ library MptNodeStore {
             while (store.hashes[i] != bytes32(0)) i = (i + 1) & mask;
             store.hashes[i] = hash;
             store.nodes[i] = oldNodes[j];
+            store.decoded[i] = oldDecoded[j];
         }
     }
 }
