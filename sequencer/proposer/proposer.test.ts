@@ -1,43 +1,72 @@
 /**
- * The proposer on a real anvil with the real L1 contracts, the real batcher and a real in-process
- * sequencer: one output per posted batch, with the root of the batch's last L2 block and the bond;
- * restarts, duplicates, dropped txs and L1 reorgs neither propose a batch twice nor skip one.
+ * The proposer on a real anvil with the real L1 contracts, the real batcher, a real in-process
+ * sequencer and a real commitment worker: one output per posted batch, with the roots of the
+ * batch's last L2 block, the worker's trace of the batch's chunks on L1, and the bond; restarts,
+ * duplicates, dropped txs and L1 reorgs neither propose a batch twice nor skip one.
  */
 import t, { type Test } from 'tap'
-import { keccak256, parseEther, toHex, zeroHash, type Hex } from 'viem'
+import { bytesToHex, hexToBytes, keccak256, parseEther, toHex, type Hex } from 'viem'
 import { generatePrivateKey } from 'viem/accounts'
 import { outputRootsAbi, rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
+import { computeOutputRoot } from '../../sdk/src/l1/encoding.ts'
 import { deployL1 } from '../../scripts/l1/deploy.ts'
-import { deployer, MIN_BOND, proposer, sequencer, startL1, type L1 } from '../../bridge-contracts/test/l1/fixtures.ts'
+import { genesisLeaf } from '../../node/rollup/genesisLeaf.ts'
+import type { CommitmentWorker } from '../../node/trace/commitmentWorker.ts'
+import { merkleRoot } from '../../node/trace/merkle.ts'
+import { deployer, MIN_BOND, proposer, sequencer, startL1, TEST_GENESIS_LEAF, testTrace, type L1 } from '../../bridge-contracts/test/l1/fixtures.ts'
 import { readPostedChunks, sequencerKey, startRig, waitFor, waitUntilAllPosted, type Rig } from '../batcher/testing.ts'
 import { ProposerCriticalError } from './errors.ts'
 import { InflightProposalStore } from './inflight.ts'
 import type { ProposerOptionsInput } from './options.ts'
 import type { Proposer, ProposerModules } from './proposer.ts'
-import { expectedOutputs, newProposer, outputCount, proposerNonce, readOutputs, type Output } from './testing.ts'
+import { expectedOutputs, newProposer, outputCount, proposerNonce, readOutputs, startTraceWorker, workerTrace, type Output } from './testing.ts'
 
 const l1: L1 = await startL1()
 t.teardown(() => l1.anvil.stop())
 
 interface ProposerRig extends Rig {
+  worker: CommitmentWorker
   proposer(opts?: Partial<ProposerOptionsInput>, modules?: Partial<ProposerModules>): Proposer
 }
 
 async function rig(t: Test): Promise<ProposerRig> {
   const r = await startRig(l1)
+  const worker = await startTraceWorker(r)
   const proposers: Proposer[] = []
   t.teardown(async () => {
     for (const p of proposers) await p.stop()
+    await worker.stop()
     await r.close()
   })
   return {
     ...r,
+    worker,
     proposer: (opts, modules) => {
-      const p = newProposer(r, opts, modules)
+      const p = newProposer(r, opts, { batchTrace: workerTrace(worker), ...modules })
       proposers.push(p)
       return p
     },
   }
+}
+
+/** The chunk bytes of batch `batchIndex` as the inbox holds them. */
+async function chunksOf(r: Rig, batchIndex: bigint): Promise<Uint8Array[]> {
+  return (await readPostedChunks(l1, r.deployment.inbox)).filter((c) => c.batchIndex === batchIndex).map((c) => hexToBytes(c.data))
+}
+
+/** An honest proposeOutput's args for batch `batchIndex`: its last block's roots, the worker's trace of its chunks on L1. */
+async function honestProposal(r: ProposerRig, batchIndex: bigint) {
+  const expected = await expectedOutputs(r)
+  const toBlock = expected[Number(batchIndex)].l2BlockNumber
+  const fromBlock = batchIndex === 0n ? 1n : expected[Number(batchIndex) - 1].l2BlockNumber + 1n
+  const block = (await r.node.node.chain.store.getBlockByNumber(toBlock))!
+  const { leaves, lastLeaf } = await r.worker.traceBatch({ batchIndex, fromBlock, toBlock }, await chunksOf(r, batchIndex))
+  return [batchIndex, bytesToHex(block.header.stateRoot), bytesToHex(block.hash()), toBlock, lastLeaf, leaves] as const
+}
+
+/** The leaf a batch after one ending in `lastLeaf` starts with: words 5..8 (the position) zeroed. */
+function batchStartLeaf(lastLeaf: Hex): Hex {
+  return keccak256(`${lastLeaf.slice(0, 2 + 2 * 160)}${'00'.repeat(128)}` as Hex)
 }
 
 function manualMining(t: Test): void {
@@ -66,8 +95,11 @@ async function waitForOutputs(r: Rig, p: Proposer, count: bigint): Promise<void>
   await waitFor(`${count} outputs (proposer ${p.state}: ${p.error?.message ?? ''})`, async () => p.state === 'running' && (await outputCount(l1, r.deployment.outputRoots)) >= count)
 }
 
-/** The outputs on L1: one per batch the inbox holds, in order, each the root of the batch's last L2 block, with `bond`. */
-async function checkOutputs(t: Test, r: Rig, opts: { bond?: bigint; traceRoot?: (batchIndex: bigint) => Hex } = {}): Promise<Output[]> {
+/**
+ * The outputs on L1: one per batch the inbox holds, in order, each the roots of the batch's last L2
+ * block, with `bond`, and a trace: by default the worker's trace of the batch's chunks on L1.
+ */
+async function checkOutputs(t: Test, r: ProposerRig, opts: { bond?: bigint; trace?: (o: Output) => Promise<readonly [Hex, readonly Hex[]]> } = {}): Promise<Output[]> {
   const outputs = await readOutputs(l1, r.deployment.outputRoots)
   const expected = await expectedOutputs(r)
   t.ok(expected.length > 0, `${expected.length} batches posted`)
@@ -83,9 +115,24 @@ async function checkOutputs(t: Test, r: Rig, opts: { bond?: bigint; traceRoot?: 
     `each output bonded with ${bond} wei`,
   )
   t.ok(
-    outputs.every((o) => o.traceRoot === (opts.traceRoot?.(o.batchIndex) ?? zeroHash)),
-    'trace roots as the trace root function gives them',
+    outputs.every((o) => computeOutputRoot(o.stateRoot, o.blockHash) === o.outputRoot),
+    'each output root is of the state root and block hash the output carries',
   )
+  t.ok(
+    outputs.every((o) => o.leafCount === o.leaves.length && o.traceRoot === bytesToHex(merkleRoot(o.leaves.map((l) => hexToBytes(l))))),
+    "each trace root is the padded tree of the posted leaves (node/trace/merkle.ts)",
+  )
+  const genesis = await genesisLeaf(r.node.node.chain.genesis)
+  t.ok(
+    outputs.every((o, i) => o.leaves[0] === (i === 0 ? genesis : batchStartLeaf(outputs[i - 1].lastLeaf))),
+    "the traces chain: batch 0's from the L2 genesis's leaf, each later one from its predecessor's last state at position zero",
+  )
+  const trace = opts.trace ?? (async (o: Output) => (await honestProposal(r as ProposerRig, o.batchIndex)).slice(4) as [Hex, readonly Hex[]])
+  for (const o of outputs) {
+    const [lastLeaf, leaves] = await trace(o)
+    if (o.lastLeaf !== lastLeaf || o.leaves.join() !== leaves.join()) t.fail(`output ${o.batchIndex}: the posted trace is not the expected one`)
+  }
+  t.pass('each posted trace is the trace of the batch chunks on L1')
   t.equal(await l1.publicClient.getBalance({ address: r.deployment.outputRoots }), bond * BigInt(outputs.length), 'OutputRoots holds every bond')
   return outputs
 }
@@ -112,14 +159,33 @@ t.test('proposesEveryPostedBatch_rootOfTheLastL2Block_bondPaid', async (t) => {
   t.comment(`proposeOutput gas: ${receipts.map((rc) => rc.gasUsed).join(', ')}`)
 })
 
-t.test('configuredBond_andInjectedTraceRoot_areWhatIsPosted', async (t) => {
+t.test('configuredBond_andInjectedTrace_areWhatIsPosted', async (t) => {
   const r = await rig(t)
   const batches = await postedBatches(r)
-  const traceRoot = (batchIndex: bigint): Hex => keccak256(toHex(`trace ${batchIndex}`))
-  const p = r.proposer({ bond: MIN_BOND * 3n }, { traceRoot: async (batch) => traceRoot(batch.batchIndex) })
+  const given = new Map<bigint, { chunks: Uint8Array[]; trace: { leaves: Hex[]; lastLeaf: Hex } }>()
+  const traced = workerTrace(r.worker)
+  const p = r.proposer(
+    { bond: MIN_BOND * 3n },
+    {
+      batchTrace: async (batch, chunks) => {
+        const trace = await traced(batch, chunks)
+        given.set(batch.batchIndex, { chunks, trace })
+        return trace
+      },
+    },
+  )
   await p.start()
   await waitForOutputs(r, p, batches)
-  await checkOutputs(t, r, { bond: MIN_BOND * 3n, traceRoot })
+  await checkOutputs(t, r, {
+    bond: MIN_BOND * 3n,
+    trace: async (o) => {
+      const { trace } = given.get(o.batchIndex)!
+      return [trace.lastLeaf, trace.leaves]
+    },
+  })
+  for (const [batchIndex, { chunks }] of given) {
+    t.same(chunks.map((c) => bytesToHex(c)), (await chunksOf(r, batchIndex)).map((c) => bytesToHex(c)), `batch ${batchIndex}: the trace function got the batch's chunk bytes from L1`)
+  }
 })
 
 t.test('restart_midway_proposesNothingTwiceMissesNothing', async (t) => {
@@ -171,16 +237,10 @@ t.test('duplicate_sameOutputProposedFirst_revertIsTakenAsAlreadyProposed', async
   manualMining(t)
   const batches = await postedBatches(r, 40)
   t.ok(batches >= 2n, `${batches} batches`)
-  const [first] = await expectedOutputs(r)
+  const first = await honestProposal(r, 0n)
   await l1.testClient.setAutomine(false)
   // Another writer with the proposer's key gets the same output 0 in first: the proposer's own tx then reverts WrongBatchIndex.
-  await l1.wallet(proposer).writeContract({
-    address: r.deployment.outputRoots,
-    abi: outputRootsAbi,
-    functionName: 'proposeOutput',
-    args: [0n, first.outputRoot, zeroHash, first.l2BlockNumber],
-    value: MIN_BOND,
-  })
+  await l1.wallet(proposer).writeContract({ address: r.deployment.outputRoots, abi: outputRootsAbi, functionName: 'proposeOutput', args: first, value: MIN_BOND })
   const p = r.proposer()
   await p.start()
   await waitFor('the proposer tx in the pool beside it', async () => (await proposerNonce(l1, 'pending')) - (await proposerNonce(l1)) === 2)
@@ -197,8 +257,17 @@ t.test('foreignOutputOnL1_stopsWithACriticalError', async (t) => {
   const r = await rig(t)
   await postedBatches(r, 40)
   const [first] = await expectedOutputs(r)
-  const wrong = keccak256(toHex('not this chain'))
-  await l1.wallet(proposer).writeContract({ address: r.deployment.outputRoots, abi: outputRootsAbi, functionName: 'proposeOutput', args: [0n, wrong, zeroHash, first.l2BlockNumber], value: MIN_BOND })
+  const wrongState = keccak256(toHex('not this chain'))
+  const wrong = computeOutputRoot(wrongState, keccak256(toHex('nor this block')))
+  // a trace OutputRoots accepts (from the genesis leaf, ending in the wrong state root): only the root is foreign
+  const trace = testTrace(await genesisLeaf(r.node.node.chain.genesis), wrongState)
+  await l1.wallet(proposer).writeContract({
+    address: r.deployment.outputRoots,
+    abi: outputRootsAbi,
+    functionName: 'proposeOutput',
+    args: [0n, wrongState, keccak256(toHex('nor this block')), first.l2BlockNumber, trace.lastLeaf, trace.leaves],
+    value: MIN_BOND,
+  })
   const p = r.proposer()
   await p.start()
   await waitFor('the proposer to stop', () => p.state === 'failed')
@@ -268,7 +337,7 @@ t.test('l1Reorg_dropsChunksAndProposals_bothPostedAgain', async (t) => {
   await checkOutputs(t, r)
 })
 
-t.test('l1Confirmations_waitsUntilTheLastChunkIsDeepEnough', async (t) => {
+t.test('l1Confirmations_waitsUntilTheClosingChunkIsDeepEnough', async (t) => {
   const r = await rig(t)
   await r.placeBets(20, 20)
   await new Promise((resolve) => setTimeout(resolve, 150))
@@ -354,6 +423,7 @@ t.test('sameKeyAsTheBatcher_refusedAtStart', async (t) => {
     sequencer: sequencer.address,
     proposer: sequencer.address,
     minBond: parseEther('0.1'),
+    genesisLeaf: TEST_GENESIS_LEAF,
   })
   const r = await rig(t)
   const p = r.proposer({ outputRoots: addresses.outputRoots, inbox: addresses.inbox, privateKey: sequencerKey })

@@ -1,24 +1,41 @@
 /**
  * Test support for the proposer, on the batcher's rig (real anvil, real L1 contracts, real
- * in-process sequencer): the outputs OutputRoots holds, and the outputs it should hold, worked out
- * apart from the proposer: each batch's last L2 block from the chunks on L1, its root from the node's RPC.
+ * in-process sequencer, a real commitment worker for the traces): the outputs OutputRoots holds,
+ * and the outputs it should hold, worked out apart from the proposer: each batch's last L2 block
+ * from the chunks on L1, its root from the node's RPC.
  */
-import { bytesToHex, createPublicClient, http, type Address, type Hex } from 'viem'
+import { bytesToHex, createPublicClient, decodeFunctionData, http, type Address, type Hex } from 'viem'
 import { outputRootsAbi } from '../../sdk/src/generated/contracts.ts'
 import { computeOutputRoot } from '../../sdk/src/l1/encoding.ts'
 import { proposer, type L1 } from '../../bridge-contracts/test/l1/fixtures.ts'
+import { tempDatadir } from '../../node/testing/testNode.ts'
+import { CommitmentWorker } from '../../node/trace/commitmentWorker.ts'
 import { blocksFromChunks, logger, readPostedChunks, type Rig } from '../batcher/testing.ts'
-import { Proposer, type ProposerModules } from './proposer.ts'
+import { Proposer, type BatchTraceFn, type ProposerModules } from './proposer.ts'
 import type { ProposerOptionsInput } from './options.ts'
 
 export const proposerKey: Hex = bytesToHex(proposer.getHdKey().privateKey!)
 
-export function newProposer(r: Rig, opts: Partial<ProposerOptionsInput> = {}, modules: Partial<ProposerModules> = {}): Proposer {
+/** The commitment worker on the rig's chain, in a datadir of its own: the traces a proposer posts. */
+export async function startTraceWorker(r: Rig): Promise<CommitmentWorker> {
+  const node = r.node.node
+  return CommitmentWorker.start({ datadir: tempDatadir('rollbook-proposer-trace-') }, { chain: node.chain, events: node.events, logger })
+}
+
+export function workerTrace(worker: CommitmentWorker): BatchTraceFn {
+  return async (batch, chunks) => {
+    const { leaves, lastLeaf } = await worker.traceBatch(batch, chunks)
+    return { leaves, lastLeaf }
+  }
+}
+
+export function newProposer(r: Rig, opts: Partial<ProposerOptionsInput> = {}, modules: Partial<ProposerModules> & Pick<ProposerModules, 'batchTrace'>): Proposer {
   return new Proposer(
     {
       l1RpcUrl: r.l1.anvil.rpcUrl,
       outputRoots: r.deployment.outputRoots,
       inbox: r.deployment.inbox,
+      l1StartBlock: Number(r.deployment.deployedAtBlock),
       privateKey: proposerKey,
       l1ChainId: 31337,
       pollIntervalMs: 20,
@@ -32,23 +49,42 @@ export function newProposer(r: Rig, opts: Partial<ProposerOptionsInput> = {}, mo
 export interface Output {
   batchIndex: bigint
   outputRoot: Hex
+  stateRoot: Hex
+  blockHash: Hex
   traceRoot: Hex
+  leafCount: number
   l2BlockNumber: bigint
   bond: bigint
   txHash: Hex
+  /** the proposeOutput calldata's trace */
+  leaves: readonly Hex[]
+  lastLeaf: Hex
 }
 
-/** Every OutputProposed event on the canonical chain, oldest first. */
+/** Every OutputProposed event on the canonical chain, oldest first, with the trace its tx posted. */
 export async function readOutputs(l1: L1, outputRoots: Address): Promise<Output[]> {
   const events = await l1.publicClient.getContractEvents({ address: outputRoots, abi: outputRootsAbi, eventName: 'OutputProposed', fromBlock: 0n })
-  return events.map((e) => ({
-    batchIndex: e.args.batchIndex!,
-    outputRoot: e.args.outputRoot!,
-    traceRoot: e.args.traceRoot!,
-    l2BlockNumber: e.args.l2BlockNumber!,
-    bond: e.args.bond!,
-    txHash: e.transactionHash,
-  }))
+  const outputs: Output[] = []
+  for (const e of events) {
+    const tx = await l1.publicClient.getTransaction({ hash: e.transactionHash })
+    const call = decodeFunctionData({ abi: outputRootsAbi, data: tx.input })
+    if (call.functionName !== 'proposeOutput') throw new Error(`OutputProposed from a ${call.functionName} call`)
+    const [, , , , lastLeaf, leaves] = call.args
+    outputs.push({
+      batchIndex: e.args.batchIndex!,
+      outputRoot: e.args.outputRoot!,
+      stateRoot: e.args.stateRoot!,
+      blockHash: e.args.blockHash!,
+      traceRoot: e.args.traceRoot!,
+      leafCount: e.args.leafCount!,
+      l2BlockNumber: e.args.l2BlockNumber!,
+      bond: e.args.bond!,
+      txHash: e.transactionHash,
+      leaves,
+      lastLeaf,
+    })
+  }
+  return outputs
 }
 
 export async function outputCount(l1: L1, outputRoots: Address): Promise<bigint> {
