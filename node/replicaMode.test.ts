@@ -17,6 +17,7 @@ import { DEV_MNEMONIC } from '../sdk/src/constants.ts'
 import { deployL1 } from '../scripts/l1/deploy.ts'
 import { calldata, TestSigner, type TestAccount } from './chain/fastpath/testing.ts'
 import { devAccounts, devGenesis, genesisToJson, parseGenesis, DEV_CHAIN_ID } from './chain/genesis.ts'
+import { genesisLeaf } from './rollup/genesisLeaf.ts'
 import { RollbookNode } from './rollbookNode.ts'
 import { startAnvil } from './testing/anvil.ts'
 
@@ -53,19 +54,21 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
 }
 
 t.test('replica_fromL1Only_reachesSequencerHead_andForwardsRawTxs', async (t) => {
+  const genesis = parseGenesis(devGenesis(Math.floor(Date.now() / 1000)))
   const { addresses, deployedAtBlock } = await deployL1({
     l1Client: { wallet: l1Wallet, public: l1Public },
     sequencer: l1Account.address,
     proposer: l1Account.address,
     challengeWindowSeconds: 60n,
     minBond: parseEther('0.1'),
+    genesisLeaf: await genesisLeaf(genesis),
   })
   const rollupFile = join(dir, 'rollup.json')
   writeFileSync(
     rollupFile,
     JSON.stringify(
       {
-        genesis: genesisToJson(parseGenesis(devGenesis(Math.floor(Date.now() / 1000)))),
+        genesis: genesisToJson(genesis),
         l1: {
           chainId: 31337,
           startBlock: Number(deployedAtBlock),

@@ -12,7 +12,8 @@ import { createPublicClient, http, type Address } from 'viem'
 import { BET_ENGINE_ADDRESS } from '../../sdk/src/constants.ts'
 import { defineRollbookChain } from '../../sdk/src/chain.ts'
 import { getBalance } from '../../sdk/src/actions/getBalance.ts'
-import { DEV_CHAIN_ID, genesisToJson, parseGenesis } from '../chain/genesis.ts'
+import { DEV_CHAIN_ID, genesisToJson, parseGenesis, type Genesis } from '../chain/genesis.ts'
+import { genesisLeaf } from '../rollup/genesisLeaf.ts'
 import { RollbookNode } from '../rollbookNode.ts'
 import type { RollupConfigInput } from '../rollup/config.ts'
 import { accountWithRole, devnetAccounts } from './accounts.ts'
@@ -115,9 +116,10 @@ export class Devnet {
       const { accounts, signers } = devnetAccounts()
       let l1: { contracts: DevnetFile['l1']['contracts']; startBlock: number }
       if (saved === undefined) {
-        const { addresses, startBlock } = await setUpL1(anvil.rpcUrl)
+        const genesis = devnetGenesis(accounts)
+        const { addresses, startBlock } = await setUpL1(anvil.rpcUrl, await genesisLeaf(genesis))
         l1 = { contracts: { inbox: addresses.inbox, outputRoots: addresses.outputRoots, bridge: addresses.bridge, messageQueue: addresses.messageQueue, stablecoin: addresses.token }, startBlock }
-        writeRollupConfig(paths.rollupFile, l1, accounts)
+        writeRollupConfig(paths.rollupFile, genesis, l1)
         log.info({ ...l1.contracts, startBlock }, 'devnet: L1 contracts deployed, accounts funded, deposits queued')
       } else {
         l1 = { contracts: saved.l1.contracts, startBlock: saved.l1.startBlock }
@@ -203,13 +205,16 @@ export class Devnet {
   }
 }
 
-function writeRollupConfig(file: string, l1: { contracts: DevnetFile['l1']['contracts']; startBlock: number }, accounts: ReturnType<typeof devnetAccounts>['accounts']): void {
-  // no balances at genesis: every L2 balance comes from a bridge deposit, so L1 and L2 money agree
-  const genesis = parseGenesis({
+/** No balances at genesis: every L2 balance comes from a bridge deposit, so L1 and L2 money agree. */
+function devnetGenesis(accounts: ReturnType<typeof devnetAccounts>['accounts']): Genesis {
+  return parseGenesis({
     chainId: DEV_CHAIN_ID,
     timestamp: Math.floor(Date.now() / 1000),
     betEngine: { operator: accountWithRole(accounts, 'operator').address, oracle: accountWithRole(accounts, 'oracle').address },
   })
+}
+
+function writeRollupConfig(file: string, genesis: Genesis, l1: { contracts: DevnetFile['l1']['contracts']; startBlock: number }): void {
   const config: RollupConfigInput = { genesis: genesisToJson(genesis), l1: { chainId: L1_CHAIN_ID, startBlock: l1.startBlock, contracts: l1.contracts } }
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`)
 }

@@ -22,7 +22,8 @@ export function l1Chain(rpcUrl: string) {
   return defineChain({ id: L1_CHAIN_ID, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } })
 }
 
-export async function setUpL1(rpcUrl: string): Promise<L1SetupResult> {
+/** `genesisLeaf`: leaf 0 of batch 0's trace, from the devnet's L2 genesis (node/rollup/genesisLeaf.ts). */
+export async function setUpL1(rpcUrl: string, genesisLeaf: Hex): Promise<L1SetupResult> {
   const chain = l1Chain(rpcUrl)
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval: 100 })
   const { accounts, signers } = devnetAccounts()
@@ -35,6 +36,7 @@ export async function setUpL1(rpcUrl: string): Promise<L1SetupResult> {
     proposer: accountWithRole(accounts, 'proposer').address,
     challengeWindowSeconds: BigInt(DEVNET_CHALLENGE_WINDOW_SECONDS),
     minBond: DEVNET_MIN_BOND,
+    genesisLeaf,
   })
 
   // the operator owns the stablecoin: one mint per account, nonces given so they go out together

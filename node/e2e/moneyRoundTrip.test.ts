@@ -32,6 +32,7 @@ import {
 } from '../../sdk/src/index.ts'
 import { deployL1 } from '../../scripts/l1/deploy.ts'
 import { DEV_CHAIN_ID, genesisToJson, parseGenesis } from '../chain/genesis.ts'
+import { genesisLeaf } from '../rollup/genesisLeaf.ts'
 import { RollbookNode } from '../rollbookNode.ts'
 import { startAnvil } from '../testing/anvil.ts'
 
@@ -63,14 +64,15 @@ t.test('depositBetSettleWithdrawProveFinalize_l1BalanceEndsWhereTheBetsPutIt', a
   const l1Wallet = (account: ReturnType<typeof key>) => createWalletClient({ chain: l1Chain, transport: http(anvil.rpcUrl), account })
   const testClient = createTestClient({ chain: l1Chain, transport: http(anvil.rpcUrl), mode: 'anvil' })
 
+  const genesis = parseGenesis({ chainId: DEV_CHAIN_ID, timestamp: Math.floor(Date.now() / 1000), betEngine: { operator: operator.address, oracle: oracle.address, balances: {} } })
   const { addresses, deployedAtBlock } = await deployL1({
     l1Client: { wallet: l1Wallet(operator), public: l1Client },
     sequencer: batcher.address,
     proposer: proposer.address,
     challengeWindowSeconds: CHALLENGE_WINDOW,
     minBond: parseEther('0.1'),
+    genesisLeaf: await genesisLeaf(genesis),
   })
-  const genesis = parseGenesis({ chainId: DEV_CHAIN_ID, timestamp: Math.floor(Date.now() / 1000), betEngine: { operator: operator.address, oracle: oracle.address, balances: {} } })
   const rollupFile = join(dir, 'rollup.json')
   writeFileSync(
     rollupFile,

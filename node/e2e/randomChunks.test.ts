@@ -37,7 +37,7 @@ import fc from 'fast-check'
 import t from 'tap'
 import { pino } from 'pino'
 import { bytesToHex, hexToBytes, keccak256, toFunctionSelector, type AbiFunction, type Hex } from 'viem'
-import { decodeChunk, encodeChunk, rebuildTx, recordsFromTxs } from '../../sdk/src/batch/index.ts'
+import { BATCH_FORMAT_VERSION, decodeChunk, encodeChunk, rebuildTx, recordsFromTxs } from '../../sdk/src/batch/index.ts'
 import { MAX_TIMESTAMP_DRIFT_SECONDS } from '../../sdk/src/constants.ts'
 import { betEngineAbi, rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
 import { BatchPlanner } from '../../sequencer/batcher/batchPlanner.ts'
@@ -65,25 +65,37 @@ t.teardown(async () => {
 const bettors = new Bettors(bettorAccounts(BETTORS))
 const l1Wallet = rig.l1.wallet(sequencerL1Account)
 
-/** Posts chunks with the sequencer's key at the next valid inbox positions. */
+/**
+ * Posts chunks with the sequencer's key at the next valid inbox positions. Real batches are left
+ * open (their closing block start already seals their last block on a replica), so garbage can
+ * trail them; anything else first closes an open batch with a chunk of the version byte alone,
+ * which derivation reads as no record.
+ */
 const inbox = {
   batchIndex: -1n,
   chunkIndex: -1,
-  async post(batchIndex: bigint, chunkIndex: number, data: Uint8Array): Promise<void> {
-    const hash = await l1Wallet.writeContract({ address: rig.deployment.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [batchIndex, chunkIndex, bytesToHex(data)] })
+  open: false,
+  async post(batchIndex: bigint, chunkIndex: number, isLast: boolean, data: Uint8Array): Promise<void> {
+    const hash = await l1Wallet.writeContract({ address: rig.deployment.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [batchIndex, chunkIndex, isLast, bytesToHex(data)] })
     const receipt = await rig.l1.publicClient.waitForTransactionReceipt({ hash })
-    if (receipt.status !== 'success') throw new Error(`postChunk(${batchIndex}, ${chunkIndex}) reverted`)
+    if (receipt.status !== 'success') throw new Error(`postChunk(${batchIndex}, ${chunkIndex}, ${isLast}) reverted`)
     this.batchIndex = batchIndex
     this.chunkIndex = chunkIndex
+    this.open = !isLast
   },
-  /** chunks as a new batch */
-  async postBatch(chunks: Uint8Array[]): Promise<void> {
+  async close(): Promise<void> {
+    if (this.open) await this.post(this.batchIndex, this.chunkIndex + 1, true, Uint8Array.of(BATCH_FORMAT_VERSION))
+  },
+  /** chunks as a new batch, closed by its last chunk unless `open` */
+  async postBatch(chunks: Uint8Array[], { open = false } = {}): Promise<void> {
+    await this.close()
     const batchIndex = this.batchIndex + 1n
-    for (const [i, chunk] of chunks.entries()) await this.post(batchIndex, i, chunk)
+    for (const [i, chunk] of chunks.entries()) await this.post(batchIndex, i, !open && i === chunks.length - 1, chunk)
   },
-  /** chunks after the last chunk of the current batch */
+  /** chunks after the last chunk of the open batch, the last of them closing it */
   async postTrailing(chunks: Uint8Array[]): Promise<void> {
-    for (const chunk of chunks) await this.post(this.batchIndex, this.chunkIndex + 1, chunk)
+    if (!this.open) throw new Error('no open batch to trail')
+    for (const [i, chunk] of chunks.entries()) await this.post(this.batchIndex, this.chunkIndex + 1, i === chunks.length - 1, chunk)
   },
 }
 
@@ -106,7 +118,7 @@ async function sequenceAndPostBatch(raws: Hex[], maxChunkBytes: number, inside: 
   const before = (g: { at: number }) => (real.chunks.length < 2 ? -1 : 1 + (g.at % (real.chunks.length - 1)))
   const posted = real.chunks.flatMap((chunk, i) => [...inside.filter((g) => before(g) === i).map((g) => g.data), chunk])
   if (inside.length > 0 && real.chunks.length < 2) throw new Error('a batch of one chunk has no inside')
-  await inbox.postBatch(posted)
+  await inbox.postBatch(posted, { open: true })
   real.lastBlock = sealed
 }
 

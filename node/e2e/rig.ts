@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { createPublicClient, createTestClient, createWalletClient, defineChain, http, keccak256, type Account, type Hex } from 'viem'
 import { calldata, TestSigner, testAccounts, type TestAccount } from '../chain/fastpath/testing.ts'
 import { devAccounts, devGenesis, DEV_CHAIN_ID, DEV_STAKE_BALANCE, genesisToJson, parseGenesis } from '../chain/genesis.ts'
+import { genesisLeaf } from '../rollup/genesisLeaf.ts'
 import { startAnvil, type StartAnvilOptions } from '../testing/anvil.ts'
 import { startNodeProcess, type NodeProcess } from '../testing/testNode.ts'
 import { rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
@@ -38,13 +39,14 @@ export async function startRig(opts: { anvil?: StartAnvilOptions; bettors?: numb
     testClient: createTestClient({ chain, transport, mode: 'anvil' }),
     wallet: (account: Account) => createWalletClient({ chain, transport, account }),
   } as L1
-  const deployment = await deployContracts(l1)
-  const genesis = devGenesis(Math.floor(Date.now() / 1000))
-  for (const bettor of bettorAccounts(opts.bettors ?? 0)) (genesis.betEngine.balances as Record<string, string>)[bettor.address] = DEV_STAKE_BALANCE.toString()
+  const genesisInput = devGenesis(Math.floor(Date.now() / 1000))
+  for (const bettor of bettorAccounts(opts.bettors ?? 0)) (genesisInput.betEngine.balances as Record<string, string>)[bettor.address] = DEV_STAKE_BALANCE.toString()
+  const genesis = parseGenesis(genesisInput)
+  const deployment = await deployContracts(l1, { genesisLeaf: await genesisLeaf(genesis) })
   const rollupFile = join(dir, 'rollup.json')
   const { inbox, outputRoots, bridge, messageQueue, token } = deployment
   const rollup = {
-    genesis: genesisToJson(parseGenesis(genesis)),
+    genesis: genesisToJson(genesis),
     l1: { chainId: 31337, startBlock: Number(deployment.deployedAtBlock), contracts: { inbox, outputRoots, bridge, messageQueue, stablecoin: token } },
   }
   writeFileSync(rollupFile, JSON.stringify(rollup, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2))

@@ -17,6 +17,7 @@ import { betEngineAbi, rollbookBridgeAbi, rollbookInboxAbi, testStablecoinAbi } 
 import { deployL1, type L1Addresses } from '../../scripts/l1/deploy.ts'
 import { calldata, TestSigner, type TestAccount } from '../chain/fastpath/testing.ts'
 import { devAccounts, devGenesis, genesisToJson, parseGenesis, DEV_CHAIN_ID } from '../chain/genesis.ts'
+import { genesisLeaf } from '../rollup/genesisLeaf.ts'
 import { RollbookNode } from '../rollbookNode.ts'
 import { startAnvil } from '../testing/anvil.ts'
 
@@ -56,12 +57,20 @@ async function rig(name: string, sequencerWindow: number, relayL1Messages: boole
   const l1Wallet = createWalletClient({ chain: l1Chain, transport: http(anvil.rpcUrl), account: l1Account })
   const depositorWallet = createWalletClient({ chain: l1Chain, transport: http(anvil.rpcUrl), account: depositor })
   const testClient = createTestClient({ chain: l1Chain, transport: http(anvil.rpcUrl), mode: 'anvil' })
-  const { addresses, deployedAtBlock } = await deployL1({ l1Client: { wallet: l1Wallet, public: l1Public }, sequencer: l1Account.address, proposer: l1Account.address, challengeWindowSeconds: 60n, minBond: parseEther('0.1') })
+  const genesis = parseGenesis(devGenesis(Math.floor(Date.now() / 1000)))
+  const { addresses, deployedAtBlock } = await deployL1({
+    l1Client: { wallet: l1Wallet, public: l1Public },
+    sequencer: l1Account.address,
+    proposer: l1Account.address,
+    challengeWindowSeconds: 60n,
+    minBond: parseEther('0.1'),
+    genesisLeaf: await genesisLeaf(genesis),
+  })
   const rollupFile = join(dir, `${name}-rollup.json`)
   writeFileSync(
     rollupFile,
     JSON.stringify({
-      genesis: genesisToJson(parseGenesis(devGenesis(Math.floor(Date.now() / 1000)))),
+      genesis: genesisToJson(genesis),
       l1: { chainId: 31337, startBlock: Number(deployedAtBlock), contracts: { inbox: addresses.inbox, outputRoots: addresses.outputRoots, bridge: addresses.bridge, messageQueue: addresses.messageQueue, stablecoin: addresses.token } },
       sequencerWindow,
     }),

@@ -92,7 +92,7 @@ async function readPostChunkTxs(l1: L1, inbox: Hex, fromBlock: bigint, from = 0n
     const receipt = await l1.publicClient.getTransactionReceipt({ hash: event.transactionHash })
     const { functionName, args } = decodeFunctionData({ abi: rollbookInboxAbi, data: tx.input })
     if (functionName !== 'postChunk') throw new Error(`ChunkPosted from a ${functionName} call`)
-    out.push({ data: hexToBytes(args[2]), input: hexToBytes(tx.input), gasUsed: receipt.gasUsed })
+    out.push({ data: hexToBytes(args[3]), input: hexToBytes(tx.input), gasUsed: receipt.gasUsed })
   }
   return out
 }
@@ -141,7 +141,7 @@ async function postFrames(l1: L1, frames: readonly Uint8Array[]): Promise<Posted
   const deployment = await deployContracts(l1)
   const wallet = l1.wallet(sequencer)
   for (const [chunkIndex, frame] of frames.entries()) {
-    const hash = await wallet.writeContract({ address: deployment.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [0n, chunkIndex, `0x${Buffer.from(frame).toString('hex')}`], chain: l1.chain })
+    const hash = await wallet.writeContract({ address: deployment.inbox, abi: rollbookInboxAbi, functionName: 'postChunk', args: [0n, chunkIndex, chunkIndex === frames.length - 1, `0x${Buffer.from(frame).toString('hex')}`], chain: l1.chain })
     const receipt = await l1.publicClient.waitForTransactionReceipt({ hash })
     if (receipt.status !== 'success') throw new Error(`posting frame ${chunkIndex} reverted`)
   }

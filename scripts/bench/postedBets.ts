@@ -12,6 +12,7 @@ import { deployContracts, startL1, type Deployment, type L1 } from '../../bridge
 import { DEV_CHAIN_ID, genesisToJson, type Genesis } from '../../node/chain/genesis.ts'
 import { RollbookNode } from '../../node/rollbookNode.ts'
 import { parseRollupConfig, type RollupConfig } from '../../node/rollup/config.ts'
+import { genesisLeaf } from '../../node/rollup/genesisLeaf.ts'
 import { tempDatadir } from '../../node/testing/testNode.ts'
 import { sequencerKey } from '../../sequencer/batcher/testing.ts'
 import { signAll, type SignedTx } from './signing.ts'
@@ -146,7 +147,7 @@ export async function sequenceAndPostBets(cfg: PostedBetsConfig, log: (msg: stri
     rmSync(datadir, { recursive: true, force: true })
   }
   try {
-    const deployment = await deployContracts(l1)
+    const deployment = await deployContracts(l1, { genesisLeaf: await genesisLeaf(genesis) })
     const rollupJson = {
       genesis: genesisToJson(genesis),
       l1: {

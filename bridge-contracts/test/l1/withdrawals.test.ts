@@ -10,7 +10,7 @@ import { getMerkleStateProof, MerkleStateManager } from '@ethereumjs/statemanage
 import { bytesToHex, keccak256, parseEventLogs, toHex, type Address, type Hex } from 'viem'
 import { BET_ENGINE_ADDRESS } from '../../../sdk/src/constants.ts'
 import { betEngineDeployedBytecode, outputRootsAbi, rollbookBridgeAbi } from '../../../sdk/src/generated/contracts.ts'
-import { computeOutputRoot, withdrawalHash, withdrawalSlot, type Withdrawal } from '../../../sdk/src/l1/encoding.ts'
+import { withdrawalHash, withdrawalSlot, type Withdrawal } from '../../../sdk/src/l1/encoding.ts'
 import {
   advanceTime,
   alice,
@@ -19,7 +19,6 @@ import {
   CHALLENGE_WINDOW,
   deployContracts,
   deployer,
-  MIN_BOND,
   mintAndApprove,
   proposeTestOutput,
   revertName,

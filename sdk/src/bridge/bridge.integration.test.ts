@@ -6,6 +6,7 @@
 import t from 'tap'
 import { createPublicClient, createWalletClient, http, keccak256, toHex, type Account, type Hex } from 'viem'
 import { getBlock, getTransactionCount } from 'viem/actions'
+import { genesisLeaf } from '../../../node/rollup/genesisLeaf.ts'
 import { startTestNode } from '../../../node/testing/testNode.ts'
 import {
   advanceTime,
@@ -14,9 +15,8 @@ import {
   CHALLENGE_WINDOW,
   carol,
   deployContracts,
+  proposeTestOutput,
   deployer,
-  MIN_BOND,
-  proposer,
   send,
   startL1,
   tokenBalance,
@@ -24,9 +24,9 @@ import {
   type Deployment,
 } from '../../../bridge-contracts/test/l1/fixtures.ts'
 import { defineRollbookChain } from '../chain.ts'
-import { outputRootsAbi, testStablecoinAbi } from '../generated/contracts.ts'
+import { testStablecoinAbi } from '../generated/contracts.ts'
 import { getBalance } from '../actions/getBalance.ts'
-import { computeOutputRoot, withdrawalHash, withdrawalSlot, type Withdrawal } from '../l1/encoding.ts'
+import { withdrawalHash, withdrawalSlot, type Withdrawal } from '../l1/encoding.ts'
 import {
   BridgeCallRevertedError,
   deposit,
@@ -58,7 +58,7 @@ const l2Client = createPublicClient({ chain: l2Chain, transport: http(node.httpU
 const l2Wallet = (account: Account) => createWalletClient({ chain: l2Chain, account, transport: http(node.httpUrl) })
 const l1Client = l1.publicClient
 
-const d: Deployment = await deployContracts(l1)
+const d: Deployment = await deployContracts(l1, { genesisLeaf: await genesisLeaf(node.node.chain.genesis) })
 let nextBatchIndex = 0n
 
 /** Waits until the L2 node has sealed block `number`, and returns it. */
@@ -72,17 +72,15 @@ async function sealedL2Block(number: bigint) {
   }
 }
 
-/** Proposes, as the proposer, the output root of L2 block `number` (or `outputRoot` when given). */
-async function proposeOutput(number: bigint, outputRoot?: Hex): Promise<bigint> {
+/**
+ * Proposes, as the proposer, the output of L2 block `number` (with `stateRoot` instead of the
+ * block's when given), over a trace OutputRoots accepts (fixtures' proposeTestOutput: no batches
+ * are posted here, so the inbox gets a stand-in chunk per batch).
+ */
+async function proposeOutput(number: bigint, stateRoot?: Hex): Promise<bigint> {
   const block = await sealedL2Block(number)
   const batchIndex = nextBatchIndex++
-  await send(l1, proposer, {
-    address: d.outputRoots,
-    abi: outputRootsAbi,
-    functionName: 'proposeOutput',
-    args: [batchIndex, outputRoot ?? computeOutputRoot(block.stateRoot, block.hash), keccak256(toHex(`trace ${batchIndex}`)), number],
-    value: MIN_BOND,
-  })
+  await proposeTestOutput(l1, d, batchIndex, { stateRoot: stateRoot ?? block.stateRoot, blockHash: block.hash, l2BlockNumber: number })
   return batchIndex
 }
 

@@ -1,7 +1,7 @@
 /** findOutput and outputFinality against a real OutputRoots on anvil, with outputs at uneven L2 blocks. */
 import t from 'tap'
 import { keccak256, toHex } from 'viem'
-import { advanceTime, CHALLENGE_WINDOW, deployContracts, MIN_BOND, proposer, send, startL1 } from '../../../bridge-contracts/test/l1/fixtures.ts'
+import { advanceTime, CHALLENGE_WINDOW, deployContracts, proposeTestOutput, startL1 } from '../../../bridge-contracts/test/l1/fixtures.ts'
 import { outputRootsAbi } from '../generated/contracts.ts'
 import { findOutput, outputFinality, readOutput } from './outputs.ts'
 
@@ -15,13 +15,7 @@ t.test('findOutput_unevenBlocks_firstOutputAtOrAfterTheBlock', async (t) => {
 
   const blocks = [5n, 9n, 10n, 20n, 33n, 34n, 70n]
   for (const [i, block] of blocks.entries()) {
-    await send(l1, proposer, {
-      address: outputRoots,
-      abi: outputRootsAbi,
-      functionName: 'proposeOutput',
-      args: [BigInt(i), keccak256(toHex(`output ${i}`)), keccak256(toHex(`trace ${i}`)), block],
-      value: MIN_BOND,
-    })
+    await proposeTestOutput(l1, d, BigInt(i), { stateRoot: keccak256(toHex(`state ${i}`)), blockHash: keccak256(toHex(`block ${i}`)), l2BlockNumber: block })
   }
   for (let target = 0n; target <= 72n; target++) {
     const expected = blocks.findIndex((block) => block >= target)
@@ -35,13 +29,7 @@ t.test('findOutput_unevenBlocks_firstOutputAtOrAfterTheBlock', async (t) => {
 
 t.test('outputFinality_challengeWindow_endsExactlyAtProposedAtPlusWindow', async (t) => {
   const d = await deployContracts(l1)
-  await send(l1, proposer, {
-    address: d.outputRoots,
-    abi: outputRootsAbi,
-    functionName: 'proposeOutput',
-    args: [0n, keccak256(toHex('output')), keccak256(toHex('trace')), 1n],
-    value: MIN_BOND,
-  })
+  await proposeTestOutput(l1, d, 0n, { stateRoot: keccak256(toHex('state')), blockHash: keccak256(toHex('block')), l2BlockNumber: 1n })
   const output = await readOutput(l1.publicClient, d.outputRoots, 0n)
   const fresh = await outputFinality(l1.publicClient, { outputRoots: d.outputRoots, output })
   t.same(fresh, { final: false, finalizesAt: output.proposedAt + CHALLENGE_WINDOW, secondsLeft: CHALLENGE_WINDOW }, 'just proposed: the whole window left')

@@ -5,9 +5,13 @@ import { outputRootsAbi } from '../generated/contracts.ts'
 /** One output root as OutputRoots.getOutput returns it. */
 export interface L2Output {
   outputRoot: Hex
+  /** the root of the batch's trace leaves, computed by OutputRoots (docs/decisions/0006) */
   traceRoot: Hex
+  /** the leaf the next batch's trace starts with */
+  nextFirstLeaf: Hex
   l2BlockNumber: bigint
   proposedAt: bigint
+  leafCount: number
   cumulativeBond: bigint
 }
 
