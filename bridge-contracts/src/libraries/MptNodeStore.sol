@@ -88,8 +88,8 @@ library MptNodeStore {
         }
     }
 
-    /// @notice The items of the node whose hash is `hash`, decoded once per store (TrieNode.read).
-    ///         The array is shared: callers must not change it.
+    /// @notice The items of the node whose hash is `hash`, decoded once per store (_decode: an
+    ///         empty item, rlp(""), is 0). The array is shared: callers must not change it.
     function decodedNode(Store memory store, bytes32 hash) internal pure returns (RlpItem[] memory items) {
         uint256 mask = store.hashes.length - 1;
         uint256 i = uint256(hash) & mask;
@@ -101,7 +101,7 @@ library MptNodeStore {
         }
         items = store.decoded[i];
         if (items.length == 0) {
-            items = TrieNode.read(RlpReader.toItem(store.nodes[i]));
+            items = _decode(RlpReader.toItem(store.nodes[i]));
             store.decoded[i] = items;
         }
     }
@@ -388,10 +388,10 @@ library MptNodeStore {
                 if (count == 0) revert MerkleTrie.BadNode();
                 child = items[1];
             }
-            if (TrieNode.isEmpty(child)) return "";
+            if (RlpItem.unwrap(child) == 0) return "";
             if (TrieNode.isList(child)) {
                 if (child.length() >= 32) revert MerkleTrie.BadNode();
-                items = TrieNode.read(child);
+                items = _decode(child);
             } else {
                 items = decodedNode(store, TrieNode.hashReference(child));
             }
@@ -441,7 +441,6 @@ library MptNodeStore {
             assembly ("memory-safe") {
                 mcopy(add(slots, 32), add(decoded, 32), mul(17, 32))
             }
-            _clearEmpty(slots);
             return _updateBranch(u, slots, depth, lo, hi);
         }
         return _updateShort(u, decoded, depth, lo, hi);
@@ -453,6 +452,7 @@ library MptNodeStore {
         pure
         returns (RlpItem)
     {
+        if (RlpItem.unwrap(decoded[1]) == 0) revert MerkleTrie.BadNode();
         uint256 nodePath;
         uint256 prefixCount;
         RlpItem child; // an extension's child the keys all go into, else 0
@@ -533,36 +533,142 @@ library MptNodeStore {
             // (only a node's own encoding comes here: _updateBranch's result)
             return link;
         }
-        RlpItem[] memory decoded = _decodeLink(u.store, link);
-        if (decoded.length == 17) return _short(nodePath, count, false, link);
-        (bool isLeaf, uint256 childPath, uint256 childCount) = _compactPath(decoded[0]);
+        RlpItem first;
+        RlpItem second;
+        if (TrieNode.isList(link)) {
+            // a new node or an inline one: only its first two items are read
+            bool isPair;
+            (isPair, first, second) = _pair(link);
+            if (!isPair) return _short(nodePath, count, false, link);
+        } else {
+            RlpItem[] memory decoded = decodedNode(u.store, TrieNode.hashReference(link));
+            if (decoded.length == 17) return _short(nodePath, count, false, link);
+            (first, second) = (decoded[0], decoded[1]);
+        }
+        (bool isLeaf, uint256 childPath, uint256 childCount) = _compactPath(first);
         if (count + childCount > 64) revert MerkleTrie.BadNode();
         uint256 joined = (nodePath & ~(type(uint256).max >> (4 * count))) | (childPath >> (4 * count));
-        return _short(joined, count + childCount, isLeaf, decoded[1]);
+        return _short(joined, count + childCount, isLeaf, second);
+    }
+
+    /// @notice Whether the list `node_` holds exactly two items, and they (a branch: false).
+    function _pair(RlpItem node_) private pure returns (bool isPair, RlpItem first, RlpItem second) {
+        assembly ("memory-safe") {
+            function itemSize(at) -> itemLength {
+                let prefix := byte(0, mload(at))
+                itemLength := 1
+                if gt(prefix, 0x7f) {
+                    switch lt(prefix, 0xb8)
+                    case 1 { itemLength := sub(prefix, 0x7f) }
+                    default {
+                        switch lt(prefix, 0xc0)
+                        case 1 {
+                            let lengthOfLength := sub(prefix, 0xb7)
+                            itemLength := add(add(1, lengthOfLength), shr(sub(256, shl(3, lengthOfLength)), mload(add(at, 1))))
+                        }
+                        default {
+                            switch lt(prefix, 0xf8)
+                            case 1 { itemLength := sub(prefix, 0xbf) }
+                            default {
+                                let lengthOfLength := sub(prefix, 0xf7)
+                                itemLength := add(add(1, lengthOfLength), shr(sub(256, shl(3, lengthOfLength)), mload(add(at, 1))))
+                            }
+                        }
+                    }
+                }
+            }
+            let start := shr(128, node_)
+            let end := add(start, and(node_, LOW128))
+            let cursor := add(start, 1)
+            let head := byte(0, mload(start))
+            if gt(head, 0xf7) { cursor := add(cursor, sub(head, 0xf7)) }
+            let size := itemSize(cursor)
+            first := or(shl(128, cursor), size)
+            cursor := add(cursor, size)
+            size := itemSize(cursor)
+            second := or(shl(128, cursor), size)
+            isPair := eq(add(cursor, size), end)
+        }
     }
 
     /// @notice The items of the node a non-empty child refers to: itself when it is a list (inline
     ///         or new), else the store's node for its hash (shared: not to be changed).
     function _decodeLink(Store memory store, RlpItem link) private pure returns (RlpItem[] memory) {
-        if (TrieNode.isList(link)) return TrieNode.read(link);
+        if (TrieNode.isList(link)) return _decode(link);
         return decodedNode(store, TrieNode.hashReference(link));
     }
 
-    /// @notice Sets the empty items (rlp("")) of a decoded branch to 0.
-    function _clearEmpty(RlpItem[] memory slots) private pure {
+    /// @notice The items of a trie node (a list of 2 or 17 items; an empty item, rlp(""), is 0).
+    ///         The node's hash vouches for it, so only its bounds are checked, not that it is
+    ///         canonical RLP.
+    function _decode(RlpItem node_) private pure returns (RlpItem[] memory items) {
+        bool bad;
         assembly ("memory-safe") {
-            for { let p := add(slots, 32) let end := add(p, mul(17, 32)) } lt(p, end) { p := add(p, 32) } {
-                let item := mload(p)
-                if eq(and(item, LOW128), 1) {
-                    if eq(byte(0, mload(shr(128, item))), 0x80) { mstore(p, 0) }
+            let start := shr(128, node_)
+            let size := and(node_, LOW128)
+            let first := byte(0, mload(start))
+            let headerLength := 1
+            let payloadLength := sub(first, 0xc0)
+            if gt(first, 0xf7) {
+                let lengthOfLength := sub(first, 0xf7)
+                headerLength := add(1, lengthOfLength)
+                payloadLength := shr(sub(256, shl(3, lengthOfLength)), mload(add(start, 1)))
+            }
+            if or(lt(first, 0xc0), iszero(eq(add(headerLength, payloadLength), size))) { bad := 1 }
+            items := mload(0x40)
+            mstore(0x40, add(items, 576)) // 18 words
+            let out := add(items, 32)
+            let cursor := add(start, headerLength)
+            let end := add(start, size)
+            // (a malformed node may write past the 17 words before the count check: into free memory)
+            for {} lt(cursor, end) { out := add(out, 32) } {
+                let prefix := byte(0, mload(cursor))
+                switch prefix
+                case 0xa0 {
+                    mstore(out, or(shl(128, cursor), 33))
+                    cursor := add(cursor, 33)
+                }
+                case 0x80 {
+                    mstore(out, 0)
+                    cursor := add(cursor, 1)
+                }
+                default {
+                    let itemSize := 1
+                    if gt(prefix, 0x7f) {
+                        switch lt(prefix, 0xb8)
+                        case 1 { itemSize := sub(prefix, 0x7f) }
+                        default {
+                            switch lt(prefix, 0xc0)
+                            case 1 {
+                                let lengthOfLength := sub(prefix, 0xb7)
+                                itemSize := add(add(1, lengthOfLength), shr(sub(256, shl(3, lengthOfLength)), mload(add(cursor, 1))))
+                            }
+                            default {
+                                switch lt(prefix, 0xf8)
+                                case 1 { itemSize := sub(prefix, 0xbf) }
+                                default {
+                                    let lengthOfLength := sub(prefix, 0xf7)
+                                    itemSize := add(add(1, lengthOfLength), shr(sub(256, shl(3, lengthOfLength)), mload(add(cursor, 1))))
+                                }
+                            }
+                        }
+                    }
+                    mstore(out, or(shl(128, cursor), itemSize))
+                    cursor := add(cursor, itemSize)
                 }
             }
+            let count := shr(5, sub(out, add(items, 32)))
+            if iszero(eq(cursor, end)) { bad := 1 }
+            if and(iszero(eq(count, 2)), iszero(eq(count, 17))) { bad := 1 }
+            mstore(items, count)
         }
+        if (bad) revert MerkleTrie.BadNode();
     }
 
     /// @notice A hex-prefix path item: whether it is a leaf's, its nibbles left-aligned, and how
     ///         many (65 stands for "more than 64").
     function _compactPath(RlpItem item) private pure returns (bool isLeaf, uint256 nibbles, uint256 count) {
+        if (RlpItem.unwrap(item) == 0) revert MerkleTrie.BadPath();
         uint256 start = item.ptr();
         uint256 size = item.length();
         bool bad;

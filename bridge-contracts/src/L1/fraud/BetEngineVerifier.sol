@@ -17,11 +17,12 @@ import {RlpWriter} from "../../libraries/RlpWriter.sol";
 ///      is the tx's own calldata, unchanged (anything appended would change how malformed calldata
 ///      decodes). A reverting call then discards its writes as on L2. Memory does not cross frames,
 ///      so the two frames share transient storage: the outer frame proves slots from the witness
-///      and offers their values; the inner frame's `_load` reads a written or offered value, and
-///      for any other slot reverts with SlotNotInWitness, on which the outer frame proves that slot
-///      and runs the call again. `_store` records each write and the order of first writes. After
-///      a successful call the outer frame applies the writes to the storage trie in that order,
-///      then the bet engine account and the sender's nonce to the state trie. Every transient
+///      and offers their values; the inner frame's `_load` reads a written or offered value, and for
+///      any other slot reverts with SlotNotInWitness, on which the outer frame proves that slot and
+///      runs the call again. `_store` records each write and the order of first writes. After a
+///      successful call the outer frame applies the writes to the storage trie as one multi-key
+///      update (the trie is canonical: the root is the one of applying them in order), then the bet
+///      engine account and the sender's nonce to the state trie, again at once. Every transient
 ///      entry is cleared before `execute` returns.
 contract BetEngineVerifier is BetEngineLogic {
     using MptNodeStore for MptNodeStore.Store;
