@@ -166,5 +166,10 @@ t.test('replica_options_missingFlags_areOptionsErrorsNamingTheFlag', async (t) =
   await t.rejects(RollbookNode.init({ mode: 'replica', datadir, l1Rpc: anvil.rpcUrl }, logger()), { name: 'OptionsError', message: /--rollup/ })
   await t.rejects(RollbookNode.init({ datadir, dev: true, batcherKey: `0x${'11'.repeat(32)}` }, logger()), { name: 'OptionsError', message: /--batcher-key needs --l1-rpc/ })
   await t.rejects(RollbookNode.init({ datadir, dev: true, sequencerRpc: 'http://127.0.0.1:1' }, logger()), { name: 'OptionsError', message: /--sequencer-rpc/ })
+  const keys = { batcherKey: `0x${'11'.repeat(32)}`, proposerKey: `0x${'22'.repeat(32)}` }
+  await t.rejects(RollbookNode.init({ datadir, rollup: 'x.json', l1Rpc: anvil.rpcUrl, ...keys, trace: false }, logger()), {
+    name: 'OptionsError',
+    message: /--no-trace: not with --proposer-key/,
+  })
   await t.rejects(RollbookNode.init({ mode: 'replica', datadir, l1Rpc: anvil.rpcUrl, rollup: join(dir, 'nope.json') }, logger()), { name: 'OptionsError', message: /--rollup: file .* does not exist/ })
 })

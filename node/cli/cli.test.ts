@@ -47,6 +47,8 @@ t.test('main answers option errors with exit code 2 and no stack trace', async (
     t.equal(await main(['node', '--datadir', '/tmp/rollbook-cli-nogenesis']), 2)
     t.equal(await main(['node', '--datadir', '/tmp/rollbook-cli-x', '--mode', 'oracle']), 2)
     t.equal(await main(['frobnicate']), 2)
+    const keys = ['--batcher-key', `0x${'11'.repeat(32)}`, '--proposer-key', `0x${'22'.repeat(32)}`]
+    t.equal(await main(['node', '--datadir', '/tmp/rollbook-cli-x', '--rollup', 'x.json', '--l1-rpc', 'http://127.0.0.1:1', ...keys, '--no-trace']), 2)
   } finally {
     process.stderr.write = write
   }
@@ -55,6 +57,7 @@ t.test('main answers option errors with exit code 2 and no stack trace', async (
   t.match(text, /--genesis FILE is required/)
   t.match(text, /--mode: Invalid enum value/)
   t.match(text, /unknown command 'frobnicate'/)
+  t.match(text, /--no-trace: not with --proposer-key/)
   t.notMatch(text, /\n\s+at /, 'no stack trace')
 })
 
