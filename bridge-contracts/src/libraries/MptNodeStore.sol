@@ -91,14 +91,23 @@ library MptNodeStore {
     /// @notice The items of the node whose hash is `hash`, decoded once per store (_decode: an
     ///         empty item, rlp(""), is 0). The array is shared: callers must not change it.
     function decodedNode(Store memory store, bytes32 hash) internal pure returns (RlpItem[] memory items) {
-        uint256 mask = store.hashes.length - 1;
-        uint256 i = uint256(hash) & mask;
-        while (true) {
-            bytes32 held = store.hashes[i];
-            if (held == hash) break;
-            if (held == bytes32(0)) revert MissingNode(hash);
-            i = (i + 1) & mask;
+        bytes32[] memory hashes = store.hashes;
+        uint256 i;
+        bool missing;
+        assembly ("memory-safe") {
+            let mask := sub(mload(hashes), 1)
+            i := and(hash, mask)
+            for {} 1 {} {
+                let held := mload(add(hashes, shl(5, add(i, 1))))
+                if eq(held, hash) { break }
+                if iszero(held) {
+                    missing := 1
+                    break
+                }
+                i := and(add(i, 1), mask)
+            }
         }
+        if (missing) revert MissingNode(hash);
         items = store.decoded[i];
         if (items.length == 0) {
             items = _decode(RlpReader.toItem(store.nodes[i]));
@@ -504,19 +513,29 @@ library MptNodeStore {
         returns (RlpItem)
     {
         if (depth >= 64) revert MerkleTrie.BadNode();
-        uint256 shift = 252 - 4 * depth;
+        uint256[] memory keys = u.keys;
         uint256 i = lo;
         while (i < hi) {
-            uint256 nibble = (u.keys[i] >> shift) & 0xf;
-            uint256 j = i + 1;
-            while (j < hi && (u.keys[j] >> shift) & 0xf == nibble) j++;
+            uint256 nibble;
+            uint256 j;
+            assembly ("memory-safe") {
+                let shift := sub(252, shl(2, depth))
+                nibble := and(shr(shift, mload(add(keys, shl(5, add(i, 1))))), 0xf)
+                j := add(i, 1)
+                for {} and(lt(j, hi), eq(and(shr(shift, mload(add(keys, shl(5, add(j, 1))))), 0xf), nibble)) {} { j := add(j, 1) }
+            }
             slots[nibble] = _update(u, slots[nibble], depth + 1, i, j);
             i = j;
         }
         uint256 occupants;
         uint256 lastSlot;
-        for (uint256 k = 0; k < 17; k++) {
-            if (RlpItem.unwrap(slots[k]) != 0) (occupants, lastSlot) = (occupants + 1, k);
+        assembly ("memory-safe") {
+            for { let k := 0 } lt(k, 17) { k := add(k, 1) } {
+                if mload(add(slots, shl(5, add(k, 1)))) {
+                    occupants := add(occupants, 1)
+                    lastSlot := k
+                }
+            }
         }
         if (occupants > 1) return _encodeBranch(slots);
         if (occupants == 0) return RlpItem.wrap(0);

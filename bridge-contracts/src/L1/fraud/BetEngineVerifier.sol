@@ -230,9 +230,26 @@ contract BetEngineVerifier is BetEngineLogic {
     }
 
     /// @notice A storage trie value: rlp of the minimal big-endian bytes; zero is absence (empty).
-    function _encodeSlotValue(uint256 value) private pure returns (bytes memory) {
+    function _encodeSlotValue(uint256 value) private pure returns (bytes memory out) {
         if (value == 0) return "";
-        return RlpWriter.encodeString(_minimalBytes(value));
+        assembly ("memory-safe") {
+            let length := 0
+            for { let v := value } v { v := shr(8, v) } { length := add(length, 1) }
+            let word := shl(mul(8, sub(32, length)), value)
+            out := mload(0x40)
+            switch and(eq(length, 1), lt(value, 0x80))
+            case 1 {
+                // one byte under 0x80 is its own encoding
+                mstore(out, 1)
+                mstore(add(out, 32), word)
+            }
+            default {
+                mstore(out, add(length, 1))
+                mstore8(add(out, 32), add(0x80, length))
+                mstore(add(out, 33), word)
+            }
+            mstore(0x40, add(out, 96))
+        }
     }
 
     /// @notice An account as the state trie holds it; an absent one is empty.
@@ -273,11 +290,13 @@ contract BetEngineVerifier is BetEngineLogic {
     }
 
     function _minimalBytes(uint256 value) private pure returns (bytes memory out) {
-        uint256 length;
-        for (uint256 v = value; v != 0; v >>= 8) length++;
-        out = new bytes(length);
         assembly ("memory-safe") {
-            if length { mstore(add(out, 32), shl(mul(8, sub(32, length)), value)) }
+            let length := 0
+            for { let v := value } v { v := shr(8, v) } { length := add(length, 1) }
+            out := mload(0x40)
+            mstore(out, length)
+            mstore(add(out, 32), shl(mul(8, sub(32, length)), value))
+            mstore(0x40, add(out, 64))
         }
     }
 
