@@ -112,6 +112,11 @@ export class ProposalSender {
         // the proposer saw the batch closed a few blocks back: an L1 reorg took its last chunk since
         throw new ProposerRewindError(`batch ${call.batchIndex} is no longer closed in the inbox (L1 reorg)`, { cause: error })
       }
+      if (errorName === 'WrongFirstLeaf') {
+        // the previous output on L1 does not end where this trace starts: it is about to be proven
+        // wrong (or an L1 reorg is changing it); read L1 again rather than stop
+        throw new ProposerRewindError(`batch ${call.batchIndex}: the previous output on L1 does not end where this batch's trace starts`, { cause: error })
+      }
       throw new ProposerCriticalError(`OutputRoots refuses the output of batch ${call.batchIndex}: ${errorName}(${args.join(', ')})`, { cause: error })
     }
   }
