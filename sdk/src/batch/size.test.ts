@@ -3,6 +3,7 @@ import { hexToBytes, type Hex } from 'viem'
 import { ODDS_SCALE, STAKE_DECIMALS } from '../constants.ts'
 import { decodeChunk } from './decode.ts'
 import { encodeChunk, splitIntoChunks } from './encode.ts'
+import { DEFAULT_MAX_CHUNK_BYTES } from './options.ts'
 import type { BatchRecord } from './records.ts'
 import { placeBetTx, testAccount } from './testing.ts'
 import { recordsFromTxs } from './txs.ts'
@@ -59,7 +60,7 @@ t.test('L1 bytes per bet for a realistic mix: compact records against signed EIP
   t.comment(`signed EIP-1559 placeBet RLP: ${(rawBytes / BETS).toFixed(1)} bytes per bet`)
   t.comment(`compact bet record: ${perRecord.toFixed(2)} bytes per bet (65 of them the signature); sizes ${histogram.join(', ')}`)
   const perBatch = (chunkBytes / BETS).toFixed(2)
-  t.comment(`whole batch (${chunks.length} chunk, version byte and a block start per ${BETS_PER_BLOCK} bets included): ${perBatch} L1 bytes per bet`)
+  t.comment(`whole batch (${chunks.length} chunk(s) of at most ${DEFAULT_MAX_CHUNK_BYTES} bytes, a version byte each and a block start per ${BETS_PER_BLOCK} bets included): ${perBatch} L1 bytes per bet`)
   t.ok(perRecord <= 80, 'at most 80 bytes per compact bet')
-  t.equal(decodeChunk(chunks[0], { chainId }).records.length, records.length, 'the batch decodes whole')
+  t.equal(chunks.reduce((sum, chunk) => sum + decodeChunk(chunk, { chainId }).records.length, 0), records.length, 'the batch decodes whole, chunk by chunk')
 })
