@@ -5,7 +5,8 @@ import type { Logger } from 'pino'
 import type { ChainStore } from '../../node/storage/chainStore.ts'
 import { outputRootsAbi, rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
 import { computeOutputRoot } from '../../sdk/src/l1/encoding.ts'
-import { readBatchChunks } from '../../node/derive/chunkRetrieval.ts'
+import { readBatchChunks, type CommittedChunk } from '../../node/derive/chunkRetrieval.ts'
+import { DerivationHaltedError } from '../../node/derive/errors.ts'
 import { batchesCompleted, PostedBatchStore, ProgressStore, sleep, type PostedBatch } from '../batcher/index.ts'
 import { ProposerCriticalError, proposerErrorAction, ProposerRewindError } from './errors.ts'
 import { InflightProposalStore, type InflightProposal } from './inflight.ts'
@@ -274,7 +275,14 @@ export class Proposer {
     if (blockNumber < 0n) return undefined
     const closed = await this.client.readContract({ address: this.opts.inbox, abi: rollbookInboxAbi, functionName: 'batchClosed', args: [batch.batchIndex], blockNumber })
     if (!closed) return undefined
-    const chunks = await readBatchChunks(this.client as PublicClient, this.opts.inbox, batch.batchIndex, { fromBlock: BigInt(this.opts.l1StartBlock), blockNumber })
+    let chunks: CommittedChunk[]
+    try {
+      chunks = await readBatchChunks(this.client as PublicClient, this.opts.inbox, batch.batchIndex, { fromBlock: BigInt(this.opts.l1StartBlock), blockNumber })
+    } catch (error) {
+      // chunk bytes that are not where their event says cannot be traced, now or later
+      if (error instanceof DerivationHaltedError) throw new ProposerCriticalError(`batch ${batch.batchIndex}: ${error.message}`, { cause: error })
+      throw error
+    }
     const last = chunks.at(-1)!
     if (last.n !== batch.lastChunk || keccak256(last.data) !== batch.lastChunkHash) {
       this.log.debug({ batchIndex: Number(batch.batchIndex), inbox: { n: Number(last.n), hash: last.dataHash }, recorded: { n: Number(batch.lastChunk), hash: batch.lastChunkHash } }, 'the inbox closed the batch with another chunk than the batch record: waiting for the batcher')
