@@ -4,8 +4,6 @@ pragma solidity ^0.8.28;
 import {BetEngineLogic} from "../../stf/BetEngineLogic.sol";
 import {MerkleTrie} from "../../libraries/MerkleTrie.sol";
 import {MptNodeStore} from "../../libraries/MptNodeStore.sol";
-import {RlpItem, RlpReader} from "../../libraries/RlpReader.sol";
-import {RlpWriter} from "../../libraries/RlpWriter.sol";
 
 /// @title BetEngineVerifier
 /// @notice The L1 build of the betting state machine (DESIGN.md decision 4): the same
@@ -222,11 +220,22 @@ contract BetEngineVerifier is BetEngineLogic {
     function _readSlot(MptNodeStore.Store memory store, bytes32 storageRoot, bytes32 slot) private pure returns (uint256 value) {
         bytes memory stored = store.getSecure(storageRoot, abi.encode(slot));
         if (stored.length == 0) return 0;
-        bytes memory word = RlpReader.toItem(stored).readBytes();
-        if (word.length > 32) revert BadStateValue();
+        // rlp of at most 32 bytes
+        bool bad;
         assembly ("memory-safe") {
-            value := shr(mul(8, sub(32, mload(word))), mload(add(word, 32)))
+            let first := byte(0, mload(add(stored, 32)))
+            switch lt(first, 0x80)
+            case 1 {
+                value := first
+                bad := iszero(eq(mload(stored), 1))
+            }
+            default {
+                let length := sub(first, 0x80)
+                bad := or(gt(length, 32), iszero(eq(mload(stored), add(length, 1))))
+                value := shr(mul(8, sub(32, length)), mload(add(stored, 33)))
+            }
         }
+        if (bad) revert BadStateValue();
     }
 
     /// @notice A storage trie value: rlp of the minimal big-endian bytes; zero is absence (empty).
@@ -262,41 +271,95 @@ contract BetEngineVerifier is BetEngineLogic {
         if (encoded.length == 0) {
             return Account({nonce: 0, balance: 0, storageRoot: MerkleTrie.EMPTY_ROOT, codeHash: EMPTY_CODE_HASH});
         }
-        RlpItem[] memory fields = RlpReader.toItem(encoded).readList();
-        if (fields.length != 4) revert BadStateValue();
-        result.nonce = _readUint(fields[0]);
-        result.balance = _readUint(fields[1]);
-        result.storageRoot = fields[2].readBytes32();
-        result.codeHash = fields[3].readBytes32();
+        // rlp([nonce, balance, storageRoot, codeHash]): two numbers of at most 32 bytes, two hashes
+        bool bad;
+        assembly ("memory-safe") {
+            function numberAt(at) -> n, next, err {
+                let first := byte(0, mload(at))
+                switch lt(first, 0x80)
+                case 1 {
+                    n := first
+                    next := add(at, 1)
+                }
+                default {
+                    let length := sub(first, 0x80)
+                    err := gt(length, 32)
+                    n := shr(mul(8, sub(32, length)), mload(add(at, 1)))
+                    next := add(add(at, 1), length)
+                }
+            }
+            function hashAt(at) -> hash, next, err {
+                err := iszero(eq(byte(0, mload(at)), 0xa0))
+                hash := mload(add(at, 1))
+                next := add(at, 33)
+            }
+            let start := add(encoded, 32)
+            let end := add(start, mload(encoded))
+            let head := byte(0, mload(start))
+            let cursor := add(start, 1)
+            let payloadLength := sub(head, 0xc0)
+            if gt(head, 0xf7) {
+                let lengthOfLength := sub(head, 0xf7)
+                payloadLength := shr(sub(256, shl(3, lengthOfLength)), mload(cursor))
+                cursor := add(cursor, lengthOfLength)
+            }
+            bad := or(lt(head, 0xc0), iszero(eq(add(cursor, payloadLength), end)))
+            let err
+            let word
+            word, cursor, err := numberAt(cursor)
+            mstore(result, word)
+            bad := or(bad, err)
+            word, cursor, err := numberAt(cursor)
+            mstore(add(result, 32), word)
+            bad := or(bad, err)
+            word, cursor, err := hashAt(cursor)
+            mstore(add(result, 64), word)
+            bad := or(bad, err)
+            word, cursor, err := hashAt(cursor)
+            mstore(add(result, 96), word)
+            bad := or(bad, err)
+            bad := or(bad, iszero(eq(cursor, end)))
+        }
+        if (bad) revert BadStateValue();
     }
 
     /// @notice rlp([nonce, balance, storageRoot, codeHash]), as Ethereum encodes an account.
-    function _encodeAccount(Account memory account) private pure returns (bytes memory) {
-        RlpItem[] memory fields = new RlpItem[](4);
-        fields[0] = RlpReader.toItem(RlpWriter.encodeString(_minimalBytes(account.nonce)));
-        fields[1] = RlpReader.toItem(RlpWriter.encodeString(_minimalBytes(account.balance)));
-        fields[2] = RlpReader.toItem(RlpWriter.encodeHash(account.storageRoot));
-        fields[3] = RlpReader.toItem(RlpWriter.encodeHash(account.codeHash));
-        return RlpWriter.encodeList(fields);
-    }
-
-    function _readUint(RlpItem item) private pure returns (uint256 value) {
-        (uint256 source, uint256 length) = item.payload();
-        if (length > 32) revert BadStateValue();
-        if (length == 0) return 0;
+    function _encodeAccount(Account memory account) private pure returns (bytes memory out) {
         assembly ("memory-safe") {
-            value := shr(mul(8, sub(32, length)), mload(source))
-        }
-    }
-
-    function _minimalBytes(uint256 value) private pure returns (bytes memory out) {
-        assembly ("memory-safe") {
-            let length := 0
-            for { let v := value } v { v := shr(8, v) } { length := add(length, 1) }
+            function byteLength(v) -> n {
+                for {} v { v := shr(8, v) } { n := add(n, 1) }
+            }
+            // rlp of a number's minimal big-endian bytes (0: the empty string)
+            function writeNumber(at, v) -> next {
+                switch lt(v, 0x80)
+                case 1 {
+                    switch v
+                    case 0 { mstore8(at, 0x80) }
+                    default { mstore8(at, v) }
+                    next := add(at, 1)
+                }
+                default {
+                    let n := byteLength(v)
+                    mstore8(at, add(0x80, n))
+                    mstore(add(at, 1), shl(mul(8, sub(32, n)), v))
+                    next := add(add(at, 1), n)
+                }
+            }
             out := mload(0x40)
-            mstore(out, length)
-            mstore(add(out, 32), shl(mul(8, sub(32, length)), value))
-            mstore(0x40, add(out, 64))
+            let start := add(out, 32)
+            // two numbers (1 to 33 bytes each) and two hashes: a payload of 68 to 132 bytes
+            let cursor := add(start, 2)
+            cursor := writeNumber(cursor, mload(account))
+            cursor := writeNumber(cursor, mload(add(account, 32)))
+            mstore8(cursor, 0xa0)
+            mstore(add(cursor, 1), mload(add(account, 64)))
+            mstore8(add(cursor, 33), 0xa0)
+            mstore(add(cursor, 34), mload(add(account, 96)))
+            cursor := add(cursor, 66)
+            mstore8(start, 0xf8)
+            mstore8(add(start, 1), sub(cursor, add(start, 2)))
+            mstore(out, sub(cursor, start))
+            mstore(0x40, and(add(cursor, 63), not(31)))
         }
     }
 
