@@ -119,7 +119,7 @@ export class RollbookNode {
       let parts: Omit<RollbookNodeParts, 'server' | 'urls'>
       if (opts.mode === 'replica' || opts.mode === 'challenger') {
         const config = rollup!
-        const client = createPublicClient({ transport: http(opts.l1Rpc!) }) as PublicClient
+        const client = createPublicClient({ transport: http(opts.l1Rpc!), pollingInterval: opts.l1PollMs }) as PublicClient
         let backend: RpcBackend | undefined
         const replica = await Replica.init(
           { l1Confirmations: opts.l1Confirmations, pollMs: opts.l1PollMs },

@@ -77,6 +77,9 @@ export class Challenger {
     this.log = modules.logger.child({ module: 'challenger' })
   }
 
+  /** The verdicts whose proof deleted the output, in order. */
+  readonly proven: OutputVerdict[] = []
+
   /** Every verdict so far, by output index (a re-posted output replaces the old verdict). */
   get verdicts(): OutputVerdict[] {
     return [...this.verdictsByIndex.values()].sort((a, b) => (a.index < b.index ? -1 : 1))
@@ -120,9 +123,13 @@ export class Challenger {
       if (verdict.ok) this.log.info(fields, 'output agrees with the derived chain')
       else this.log.error({ ...fields, posted: verdict.posted, derived, wrongStep: verdict.wrongStep, proofTx: verdict.proofTx, unprovable: verdict.unprovable }, 'WRONG output on L1: it differs from the chain derived from L1')
       this.modules.onVerdict?.(verdict)
-      this.checked++
       done++
-      if (verdict.proofTx !== undefined) break // the outputs from this one on are gone: read the count again
+      if (verdict.proofTx !== undefined) {
+        // this output and every later one are gone: judge whatever is posted at this index next
+        this.proven.push(verdict)
+        break
+      }
+      this.checked++
     }
     return done
   }

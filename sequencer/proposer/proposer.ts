@@ -9,6 +9,8 @@ import { readBatchChunks, type CommittedChunk } from '../../node/derive/chunkRet
 import { DerivationHaltedError } from '../../node/derive/errors.ts'
 import { batchesCompleted, PostedBatchStore, ProgressStore, sleep, type PostedBatch } from '../batcher/index.ts'
 import { ProposerCriticalError, proposerErrorAction, ProposerRewindError } from './errors.ts'
+import { stepLeaf } from '../../node/trace/stepState.ts'
+import { stepStateAfterBlock } from '../../node/trace/steps.ts'
 import { InflightProposalStore, type InflightProposal } from './inflight.ts'
 import { parseProposerOptions, type ProposerOptions, type ProposerOptionsInput } from './options.ts'
 import { ProposalSender, type AdoptedProposal } from './proposalSender.ts'
@@ -190,6 +192,7 @@ export class Proposer {
     const block = await this.modules.store.getBlockByNumber(batch.toBlock)
     if (block === undefined) throw new ProposerCriticalError(`L2 block ${batch.toBlock}, the last of batch ${batch.batchIndex}, is missing from the chain store`)
     const blockHash = bytesToHex(block.hash())
+    await this.checkFirstLeaf(batch)
     const { leaves, lastLeaf } = await this.batchTrace(batch, chunks)
     // the trace's last state root (OutputRoots holds the output to it); the commitment worker stops
     // at any block it cannot re-execute to the sealed root, so only the test-only lies differ here
@@ -228,6 +231,21 @@ export class Proposer {
       'proposed output',
     )
     return true
+  }
+
+  /**
+   * Batch b's trace starts where this chain's batch b - 1 ended (stepStateAfterBlock of its last
+   * block, decision 0006); OutputRoots holds b's first leaf to the end of output b - 1. When they
+   * differ, output b - 1 on L1 is not this chain's and is about to be proven wrong (or an L1 reorg
+   * is replacing it): wait for L1 rather than trace and send a proposal bound to fail.
+   */
+  private async checkFirstLeaf(batch: PostedBatch): Promise<void> {
+    if (batch.batchIndex === 0n) return
+    const onL1 = await this.client.readContract({ address: this.opts.outputRoots, abi: outputRootsAbi, functionName: 'expectedFirstLeaf', args: [batch.batchIndex] })
+    const previous = await this.modules.store.getBlockByNumber(batch.fromBlock - 1n)
+    if (previous === undefined) throw new ProposerCriticalError(`L2 block ${batch.fromBlock - 1n}, the last of batch ${batch.batchIndex - 1n}, is missing from the chain store`)
+    const ours = bytesToHex(stepLeaf(stepStateAfterBlock({ stateRoot: previous.header.stateRoot, timestamp: previous.header.timestamp })))
+    if (onL1 !== ours) throw new ProposerRewindError(`output ${batch.batchIndex - 1n} on L1 does not end where this chain's batch ${batch.batchIndex} starts: waiting for it to be proven wrong`)
   }
 
   /**
