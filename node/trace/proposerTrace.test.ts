@@ -2,14 +2,15 @@
  * The trace wired into the node (rollbookNode.ts): a sequencer with --batcher-key and --proposer-key
  * on a real anvil with the real L1 contracts starts the commitment worker by default; every output
  * the proposer posts carries a non-zero trace root, the worker's root for that batch, whose last
- * leaf holds the output's L2 state root. With trace off, outputs carry bytes32(0).
+ * leaf holds the output's L2 state root; the leaves the proposal carries as calldata (decision 0006)
+ * are the worker's. A proposer without the trace is refused at start.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { pino } from 'pino'
-import { bytesToHex, createPublicClient, createWalletClient, defineChain, http, parseEther, zeroHash, type Hex } from 'viem'
+import { bytesToHex, createPublicClient, createWalletClient, defineChain, hexToBytes, http, parseEther, zeroHash, type PublicClient } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { DEV_MNEMONIC } from '../../sdk/src/constants.ts'
 import { outputRootsAbi } from '../../sdk/src/generated/contracts.ts'
@@ -19,7 +20,11 @@ import { calldata, TestSigner } from '../chain/fastpath/testing.ts'
 import { DEV_CHAIN_ID, devGenesis, genesisToJson, parseGenesis } from '../chain/genesis.ts'
 import { RollbookNode } from '../rollbookNode.ts'
 import { startAnvil } from '../testing/anvil.ts'
-import { verifyMerkleProof } from './merkle.ts'
+import { merkleRoot, verifyMerkleProof } from './merkle.ts'
+import { genesisLeaf } from '../rollup/genesisLeaf.ts'
+import { OptionsError } from '../options.ts'
+import { readBatchChunks } from '../derive/chunkRetrieval.ts'
+import { readProposal } from '../../prover-fraud/l1Data.ts'
 import { accounts } from './testing.ts'
 
 const logger = pino({ level: process.env.ROLLBOOK_TEST_LOG ?? 'silent' })
@@ -44,14 +49,15 @@ const l1Chain = defineChain({ id: 31337, name: 'anvil', nativeCurrency: { name: 
 const l1 = createPublicClient({ chain: l1Chain, transport: http(anvil.rpcUrl), pollingInterval: 50 })
 
 async function sequencerWithProposer(name: string, trace: boolean) {
+  const genesis = parseGenesis(devGenesis(Math.floor(Date.now() / 1000)))
   const { addresses, deployedAtBlock } = await deployL1({
     l1Client: { wallet: createWalletClient({ chain: l1Chain, transport: http(anvil.rpcUrl), account: deployer }), public: l1 },
     sequencer: batcher.address,
     proposer: proposer.address,
     challengeWindowSeconds: 60n,
     minBond: parseEther('0.1'),
+    genesisLeaf: await genesisLeaf(genesis),
   })
-  const genesis = parseGenesis(devGenesis(Math.floor(Date.now() / 1000)))
   const rollupFile = join(dir, `${name}.json`)
   writeFileSync(
     rollupFile,
@@ -60,10 +66,9 @@ async function sequencerWithProposer(name: string, trace: boolean) {
       l1: { chainId: 31337, startBlock: Number(deployedAtBlock), contracts: { inbox: addresses.inbox, outputRoots: addresses.outputRoots, bridge: addresses.bridge, messageQueue: addresses.messageQueue, stablecoin: addresses.token } },
     }),
   )
-  const node = await RollbookNode.init(
-    { datadir: join(dir, name), port: 0, blockTimeMs: 50, rollup: rollupFile, l1Rpc: anvil.rpcUrl, batcherKey: hexKey(batcher), proposerKey: hexKey(proposer), l1PollMs: 100, batchIntervalMs: 300, maxChunkBytes: 1_500, trace },
-    logger,
-  )
+  const options = { datadir: join(dir, name), port: 0, blockTimeMs: 50, rollup: rollupFile, l1Rpc: anvil.rpcUrl, batcherKey: hexKey(batcher), proposerKey: hexKey(proposer), l1PollMs: 100, batchIntervalMs: 300, maxChunkBytes: 1_500 }
+  if (!trace) return { refused: await RollbookNode.init({ ...options, trace: false }, logger).then(async (node) => node.close(), (e: unknown) => e) }
+  const node = await RollbookNode.init(options, logger)
   const signer = new TestSigner(DEV_CHAIN_ID)
   const [operator, , ...bettors] = accounts
   await node.sequencer!.submitRawTx(signer.sign(operator, 0n, calldata.createMarket(2, [20_000, 18_000], BigInt(Math.floor(Date.now() / 1000) + 3600), 10n ** 9n, 10n ** 12n)))
@@ -85,11 +90,11 @@ async function sequencerWithProposer(name: string, trace: boolean) {
     return last.l2BlockNumber >= head
   })
   const events = await l1.getContractEvents({ address: addresses.outputRoots, abi: outputRootsAbi, eventName: 'OutputProposed', fromBlock: 0n })
-  return { node, outputs: events.map((e) => ({ batchIndex: e.args.batchIndex!, traceRoot: e.args.traceRoot!, l2BlockNumber: e.args.l2BlockNumber! })) }
+  return { node, addresses, deployedAtBlock, outputs: events.map((e) => ({ batchIndex: e.args.batchIndex!, traceRoot: e.args.traceRoot!, l2BlockNumber: e.args.l2BlockNumber! })) }
 }
 
 t.test('proposer_postsTheWorkersTraceRoot_forEveryBatch', async (t) => {
-  const { node, outputs } = await sequencerWithProposer('traced', true)
+  const { node, outputs, addresses, deployedAtBlock } = (await sequencerWithProposer('traced', true)) as Exclude<Awaited<ReturnType<typeof sequencerWithProposer>>, { refused: unknown }>
   t.teardown(() => node.close())
   t.ok(node.trace, 'the commitment worker runs with the proposer by default')
   t.ok(outputs.length >= 3, `${outputs.length} outputs`)
@@ -97,7 +102,12 @@ t.test('proposer_postsTheWorkersTraceRoot_forEveryBatch', async (t) => {
   for (const output of outputs) {
     t.not(output.traceRoot, zeroHash, `batch ${output.batchIndex}: a trace root`)
     const batch = (await batches.get(output.batchIndex))!
-    t.equal(await node.trace!.traceRoot(batch), output.traceRoot, `batch ${output.batchIndex}: the worker's root`)
+    const chunks = await readBatchChunks(l1 as PublicClient, addresses.inbox, output.batchIndex, { fromBlock: deployedAtBlock })
+    const traced = await node.trace!.traceBatch(batch, chunks.map((c) => c.data))
+    t.equal(traced.traceRoot, output.traceRoot, `batch ${output.batchIndex}: the worker's root`)
+    const posted = await readProposal(l1 as PublicClient, addresses.outputRoots, output.batchIndex, output.traceRoot, (leaves) => bytesToHex(merkleRoot(leaves.map((l) => hexToBytes(l)))), deployedAtBlock)
+    t.same(posted.leaves, traced.leaves, `batch ${output.batchIndex}: the proposal's calldata carries the worker's leaves`)
+    t.equal(posted.lastLeaf, traced.lastLeaf)
     // the last leaf holds the state root of the output's L2 block, and proves against the posted root
     const last = (await node.trace!.proveStep(output.batchIndex, 0)).leafCount - 1
     const proof = await node.trace!.proveStep(output.batchIndex, last)
@@ -108,9 +118,7 @@ t.test('proposer_postsTheWorkersTraceRoot_forEveryBatch', async (t) => {
   t.equal(node.proposer!.state, 'running')
 })
 
-t.test('noTrace_postsZeroTraceRoots', async (t) => {
-  const { node, outputs } = await sequencerWithProposer('untraced', false)
-  t.teardown(() => node.close())
-  t.equal(node.trace, undefined, 'no commitment worker')
-  t.ok(outputs.length >= 1 && outputs.every((o) => o.traceRoot === (zeroHash as Hex)), 'every output carries bytes32(0)')
+t.test('noTrace_withAProposer_isRefusedAtStart', async (t) => {
+  const { refused } = (await sequencerWithProposer('untraced', false)) as { refused: unknown }
+  t.ok(refused instanceof OptionsError, `refused: ${(refused as Error)?.message}`)
 })
