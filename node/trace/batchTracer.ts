@@ -188,6 +188,7 @@ export class BatchTracer {
     const matches: number[] = []
     steps.forEach((step, i) => {
       if (lie.kind !== 'any' && step.kind !== lie.kind) return
+      if (lie.minChunkBytes !== undefined && (step.at === undefined || chunks[step.at.chunkIndex].length < lie.minChunkBytes)) return
       if (lie.selector !== undefined) {
         const record = decodeChunk(chunks[step.at!.chunkIndex], { chainId: this.opts.chainId }).records.find((r) => r.offset === step.at!.offset)?.record
         if (record === undefined || (record.type !== 'compactBet' && record.type !== 'signedTx')) return
@@ -198,7 +199,7 @@ export class BatchTracer {
     })
     if (matches.length === 0) return undefined
     this.lies.shift()
-    const step = matches[(lie.nth ?? 0) % matches.length]
+    const step = matches.at((lie.nth ?? 0) % matches.length)!
     const lied = states.map((s, i) => (i > step ? { ...s, stateRoot: keccak256(concatBytes(utf8ToBytes('rollbook/dishonest'), s.stateRoot)) } : s))
     const told: ToldLie = { batchIndex: batch.batchIndex, step, kind: steps[step].kind as ToldLie['kind'] }
     this.log.warn({ batchIndex: Number(batch.batchIndex), step, kind: told.kind }, 'TESTING: handing out a dishonest trace')

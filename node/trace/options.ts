@@ -22,12 +22,17 @@ export interface TraceOptions {
   dishonest?: DishonestLie[]
 }
 
-/** Which step to lie about: its record kind, for a tx the 4-byte selector of its calldata; the nth match (default the first). */
+/**
+ * Which step to lie about: its record kind, for a tx the 4-byte selector of its calldata; the nth
+ * match (default the first; negative counts from the last). `minChunkBytes`: only records in a
+ * chunk of at least this many bytes (a full chunk: the proof's largest calldata).
+ */
 export interface DishonestLie {
   kind: 'blockStart' | 'tx' | 'message' | 'any'
   selector?: `0x${string}`
   fromBatch?: bigint
   nth?: number
+  minChunkBytes?: number
 }
 
 /** A lie told: the batch, the step whose post leaf is the first wrong one, and what the step was. */
