@@ -117,8 +117,11 @@ export class Devnet {
       let l1: { contracts: DevnetFile['l1']['contracts']; startBlock: number }
       if (saved === undefined) {
         const genesis = devnetGenesis(accounts)
-        const { addresses, startBlock } = await setUpL1(anvil.rpcUrl, await genesisLeaf(genesis))
-        l1 = { contracts: { inbox: addresses.inbox, outputRoots: addresses.outputRoots, bridge: addresses.bridge, messageQueue: addresses.messageQueue, stablecoin: addresses.token }, startBlock }
+        const { addresses, startBlock } = await setUpL1(anvil.rpcUrl, await genesisLeaf(genesis), { chainId: genesis.chainId, maxTxsPerBlock: genesis.maxTxsPerBlock })
+        l1 = {
+          contracts: { inbox: addresses.inbox, outputRoots: addresses.outputRoots, bridge: addresses.bridge, messageQueue: addresses.messageQueue, stablecoin: addresses.token, fraudVerifier: addresses.fraudVerifier },
+          startBlock,
+        }
         writeRollupConfig(paths.rollupFile, genesis, l1)
         log.info({ ...l1.contracts, startBlock }, 'devnet: L1 contracts deployed, accounts funded, deposits queued')
       } else {

@@ -33,7 +33,7 @@ export const DevnetFileSchema = z
         challengeWindowSeconds: z.number().int().positive(),
         /** the proposer's minimum bond, in wei */
         minBond: baseUnits,
-        contracts: z.object({ inbox: address, outputRoots: address, bridge: address, messageQueue: address, stablecoin: address }).strict(),
+        contracts: z.object({ inbox: address, outputRoots: address, bridge: address, messageQueue: address, stablecoin: address, fraudVerifier: address.optional() }).strict(),
       })
       .strict(),
     l2: z

@@ -23,7 +23,7 @@ export function l1Chain(rpcUrl: string) {
 }
 
 /** `genesisLeaf`: leaf 0 of batch 0's trace, from the devnet's L2 genesis (node/rollup/genesisLeaf.ts). */
-export async function setUpL1(rpcUrl: string, genesisLeaf: Hex): Promise<L1SetupResult> {
+export async function setUpL1(rpcUrl: string, genesisLeaf: Hex, l2: { chainId: number; maxTxsPerBlock: number }): Promise<L1SetupResult> {
   const chain = l1Chain(rpcUrl)
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval: 100 })
   const { accounts, signers } = devnetAccounts()
@@ -37,6 +37,8 @@ export async function setUpL1(rpcUrl: string, genesisLeaf: Hex): Promise<L1Setup
     challengeWindowSeconds: BigInt(DEVNET_CHALLENGE_WINDOW_SECONDS),
     minBond: DEVNET_MIN_BOND,
     genesisLeaf,
+    // a challenger (`rollbook node --mode challenger`) proves a wrong output here
+    fraudVerifier: l2,
   })
 
   // the operator owns the stablecoin: one mint per account, nonces given so they go out together
