@@ -1,14 +1,13 @@
 import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import type { Logger } from 'pino'
-import { BaseError, ContractFunctionRevertedError, zeroAddress, zeroHash, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
+import { BaseError, ContractFunctionRevertedError, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
 import type { L2Chain } from '../node/chain/chain.ts'
-import type { QueueMessage } from '../node/l1/messages.ts'
-import { buildTree, merkleProof, treeRoot, TraceMismatchError, encodeStepState, type CommitmentWorker } from '../node/trace/index.ts'
-import { decodeChunk } from '../sdk/src/batch/index.ts'
+import { buildTree, treeRoot, TraceMismatchError, type CommitmentWorker } from '../node/trace/index.ts'
 import { fraudVerifierAbi, outputRootsAbi } from '../sdk/src/generated/contracts.ts'
 import { computeOutputRoot } from '../sdk/src/l1/encoding.ts'
 import { readBatchChunks, type CommittedChunk } from '../node/derive/chunkRetrieval.ts'
-import { readProposal, readQueueMessage, type ProvenMessage } from './l1Data.ts'
+import { readProposal } from './l1Data.ts'
+import { buildStepProof, queueMessagesNamedBy } from './stepProof.ts'
 
 /** What the challenger concluded about one output on L1. */
 export interface OutputVerdict {
@@ -50,8 +49,6 @@ export interface ChallengerModules {
   /** each verdict, as soon as it is reached */
   onVerdict?: (verdict: OutputVerdict) => void
 }
-
-const EMPTY_MESSAGE: ProvenMessage = { kind: 0, sender: zeroAddress, payload: '0x', l1BlockNumber: 0n, timestamp: 0n, previousHash: zeroHash }
 
 /**
  * Challenger mode (issue 4, docs/decisions/0006): follows the proposer's outputs on L1 and judges
@@ -172,46 +169,11 @@ export class Challenger {
   }
 
   private async prove(index: bigint, step: number, batch: { batchIndex: bigint; fromBlock: bigint; toBlock: bigint }, chunks: CommittedChunk[], posted: Hex[], ourLeafCount: number): Promise<Hex> {
-    const trace = this.modules.trace!
     const { client } = this.modules
     const wallet = this.modules.wallet!
-    const chunkBytes = chunks.map((c) => c.data)
-    let preState: Uint8Array
-    let usedChunks: CommittedChunk[]
-    let witness: Uint8Array[] = []
-    let forcedWitness: Uint8Array[] = []
-    let message = EMPTY_MESSAGE
-    if (step + 1 < ourLeafCount) {
-      const messages = await this.messagesNamedBy(chunkBytes)
-      const w = await trace.stepWitness(batch, chunkBytes, step, messages)
-      preState = encodeStepState(w.pre)
-      usedChunks = chunks.slice(w.pre.chunkIndex, w.at.chunkIndex + 1)
-      witness = w.witness
-      forcedWitness = w.forcedWitness
-      if (w.record?.type === 'deposit') {
-        const m = messages.find((q) => q.index === (w.record as { queueIndex: bigint }).queueIndex)
-        if (m !== undefined) message = m as ProvenMessage
-      }
-    } else {
-      // our trace ends at leaf `step`: no record is left, and the verifier reads to the batch's end
-      const proof = await trace.proveStep(index, step)
-      preState = proof.encoded
-      usedChunks = chunks.slice(proof.state.chunkIndex)
-    }
-    const levels = buildTree(posted.map((l) => hexToBytes(l)))
-    const hasPost = step + 1 < posted.length
-    const args = {
-      outputIndex: index,
-      step: BigInt(step),
-      preState: bytesToHex(preState) as Hex,
-      preProof: merkleProof(levels, step).map((s) => bytesToHex(s) as Hex),
-      postLeaf: hasPost ? posted[step + 1] : zeroHash,
-      postProof: hasPost ? merkleProof(levels, step + 1).map((s) => bytesToHex(s) as Hex) : [],
-      chunks: usedChunks.map((c) => ({ n: c.n, data: bytesToHex(c.data) as Hex, isLast: c.isLast, l1BlockNumber: c.l1Block, l1Timestamp: c.l1Timestamp })),
-      message: { kind: message.kind, sender: message.sender, payload: message.payload, l1BlockNumber: message.l1BlockNumber, timestamp: message.timestamp, previousHash: message.previousHash },
-      witness: witness.map((n) => bytesToHex(n) as Hex),
-      forcedWitness: forcedWitness.map((n) => bytesToHex(n) as Hex),
-    }
+    const l1 = { messageQueue: this.opts.messageQueue, startBlock: this.opts.startBlock, chainId: this.modules.chain().genesis.chainId }
+    const messages = () => queueMessagesNamedBy(client, l1, chunks.map((c) => c.data))
+    const { args } = await buildStepProof(this.modules.trace!, { outputIndex: index, batch, step, chunks, posted, ourLeafCount, messages })
     try {
       const { request } = await client.simulateContract({ account: wallet.account, address: this.opts.fraudVerifier!, abi: fraudVerifierAbi, functionName: 'proveStep', args: [args] })
       const hash = await wallet.writeContract(request)
@@ -224,22 +186,6 @@ export class Challenger {
       this.log.error({ output: Number(index), step, reason }, 'the fraud proof was not accepted')
       throw new Error(`proveStep of output ${index} step ${step} failed: ${reason}`, { cause: e })
     }
-  }
-
-  /** The queue messages the batch's queue-message records name, from L1 (only those already queued). */
-  private async messagesNamedBy(chunks: Uint8Array[]): Promise<(QueueMessage & ProvenMessage)[]> {
-    const chainId = this.modules.chain().genesis.chainId
-    const indices = new Set<bigint>()
-    for (const chunk of chunks) for (const { record } of decodeChunk(chunk, { chainId }).records) if (record.type === 'deposit') indices.add(record.queueIndex)
-    const messages: (QueueMessage & ProvenMessage)[] = []
-    for (const index of indices) {
-      try {
-        messages.push(await readQueueMessage(this.modules.client, this.opts.messageQueue, index, this.opts.startBlock))
-      } catch {
-        // not on L1: the record is a no-op, and the proof needs no message
-      }
-    }
-    return messages
   }
 
   private async loop(): Promise<void> {
