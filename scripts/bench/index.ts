@@ -4,13 +4,15 @@
  * Env: BENCH_BETS (saturating run, default 12000), BENCH_PACED_BETS (default half of it),
  * BENCH_SECONDS (each run stops sending after this, default 25), BENCH_BETTORS (200),
  * BENCH_IN_FLIGHT (64). Then the L1 sections of issue 3 (L1 cost per bet, replica speed: see
- * l1Bench.ts), and the trace's cost to the sequencer (traceBench.ts). BENCH_ONLY=l2,l1cost,replica,trace
- * runs only the sections named.
+ * l1Bench.ts), the trace's cost to the sequencer (traceBench.ts) and fraud proofs under load (fraud.ts:
+ * gas and L1 blocks per record kind). BENCH_ONLY=l2,l1cost,replica,trace,fraud runs only the sections
+ * named; BENCH_CHUNK_BYTES=24000,12000,8000 runs l1cost and fraud at each chunk size.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os'
 import { DEV_CHAIN_ID } from '../../node/chain/genesis.ts'
 import { l2Config } from './config.ts'
-import { benchSections, runL1Bench } from './l1Bench.ts'
+import { printFraudBench, runFraudBench, type FraudBenchResult } from './fraud.ts'
+import { benchSections, chunkSizes, runL1Bench } from './l1Bench.ts'
 import { runL2Bench, type SignedWorkload } from './l2Bench.ts'
 import { l2Ratios, printL2Details, printL2Table, saveRun, type BenchRun } from './report.ts'
 import { measureClientOverhead } from './clientOverhead.ts'
@@ -31,7 +33,10 @@ async function main(): Promise<void> {
     const startedAt = new Date().toISOString()
     const l1 = sections.has('l1cost') || sections.has('replica') ? await runL1Bench(sections) : undefined
     const trace = await traceSection(sections)
-    console.log(`\nresults appended to ${saveRun({ startedAt, machine, config: {}, loadAverage: { start: load1, end: loadavg()[0] }, l1, ...(trace === undefined ? {} : { trace }) })}`)
+    const fraud = await fraudSection(sections)
+    console.log(
+      `\nresults appended to ${saveRun({ startedAt, machine, config: {}, loadAverage: { start: load1, end: loadavg()[0] }, l1, ...(trace === undefined ? {} : { trace }), ...(fraud === undefined ? {} : { fraud }) })}`,
+    )
     return
   }
   console.log(
@@ -73,6 +78,7 @@ async function main(): Promise<void> {
   printL2Details([rollbook, anvil])
   const l1 = sections.has('l1cost') || sections.has('replica') ? await runL1Bench(sections, rollbook.saturating.ratePerS) : undefined
   const trace = await traceSection(sections)
+  const fraud = await fraudSection(sections)
 
   const run: BenchRun = {
     startedAt,
@@ -84,6 +90,7 @@ async function main(): Promise<void> {
     l2: { rollbook, anvil, ratio },
     l1,
     ...(trace === undefined ? {} : { trace }),
+    ...(fraud === undefined ? {} : { fraud }),
   }
   console.log(`\nresults appended to ${saveRun(run)}`)
 }
@@ -94,6 +101,25 @@ async function traceSection(sections: Set<string>) {
   console.log('\nTrace cost to the sequencer')
   printTraceBench(trace)
   return trace
+}
+
+async function fraudSection(sections: Set<string>): Promise<FraudBenchResult[] | undefined> {
+  if (!sections.has('fraud')) return undefined
+  const results: FraudBenchResult[] = []
+  for (const maxChunkBytes of chunkSizes()) {
+    const fraud = await runFraudBench(maxChunkBytes)
+    console.log(`\nFraud proofs per record kind (${maxChunkBytes} B chunks)`)
+    printFraudBench(fraud)
+    results.push(fraud)
+  }
+  if (results.length > 1) {
+    console.log('\nWorst-case fraud proof by chunk size')
+    for (const r of results) {
+      const late = r.kinds.find((k) => k.label === 'bet late in a full chunk')
+      console.log(`  ${r.maxChunkBytes} B: a bet late in a full chunk ${late === undefined ? '-' : late.medianGas.toFixed(0)} gas (median), the largest proof ${r.maxGas} gas`)
+    }
+  }
+  return results
 }
 
 main().then(

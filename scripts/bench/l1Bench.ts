@@ -1,15 +1,18 @@
 /**
  * The L1 sections of `npm run bench` (issue 3): L1 cost per bet and replica derivation speed, on
- * one set of bets sequenced and posted once. BENCH_ONLY picks sections (l2, l1cost, replica).
- * Env: BENCH_L1_BETS (default 1000), BENCH_BETTORS (200), BENCH_IN_FLIGHT (64), BENCH_REPLICA_RUNS (3).
+ * one set of bets sequenced and posted once. BENCH_ONLY picks sections (l2, l1cost, replica, trace, fraud).
+ * Env: BENCH_L1_BETS (default 1000), BENCH_BETTORS (200), BENCH_IN_FLIGHT (64), BENCH_REPLICA_RUNS (3),
+ * BENCH_CHUNK_BYTES (the batcher's --max-chunk-bytes, a comma list: each size is sequenced and
+ * posted again for l1cost; replica runs on the first; default DEFAULT_MAX_CHUNK_BYTES).
  */
 import { NodeOptionsSchema } from '../../node/options.ts'
 import { defaultBatcherOptions } from '../../sequencer/batcher/options.ts'
-import { measureL1Cost, printL1Cost, type L1CostResult } from './l1Cost.ts'
+import { DEFAULT_MAX_CHUNK_BYTES } from '../../sdk/src/batch/index.ts'
+import { measureL1Cost, printL1Cost, printL1CostBySize, type L1CostResult } from './l1Cost.ts'
 import { sequenceAndPostBets, type PostedBetsConfig, type SequencingRate } from './postedBets.ts'
 import { measureReplicaSpeed, printReplicaSpeed, type ReplicaSpeedResult } from './replicaSpeed.ts'
 
-export const BENCH_SECTIONS = ['l2', 'l1cost', 'replica', 'trace'] as const
+export const BENCH_SECTIONS = ['l2', 'l1cost', 'replica', 'trace', 'fraud'] as const
 export type BenchSection = (typeof BENCH_SECTIONS)[number]
 
 /** BENCH_ONLY=l1cost,replica: the sections to run; every one when unset. */
@@ -31,10 +34,25 @@ function envInt(name: string, fallback: number): number {
 
 export interface L1BenchConfig extends PostedBetsConfig {
   replicaRuns: number
+  /** BENCH_CHUNK_BYTES: every size l1cost measures; maxChunkBytes is the first */
+  chunkSizes: number[]
+}
+
+/** BENCH_CHUNK_BYTES=24000,12000,8000: the chunk sizes to measure, in order; DEFAULT_MAX_CHUNK_BYTES when unset. */
+export function chunkSizes(raw = process.env.BENCH_CHUNK_BYTES): number[] {
+  if (raw === undefined || raw.trim() === '') return [DEFAULT_MAX_CHUNK_BYTES]
+  return raw.split(',').map((s) => {
+    const v = s.trim()
+    if (!/^\d+$/.test(v) || Number(v) < 200) throw new Error(`BENCH_CHUNK_BYTES: expected sizes of at least 200 bytes, got '${v}'`)
+    return Number(v)
+  })
 }
 
 export function l1Config(): L1BenchConfig {
+  const sizes = chunkSizes()
   return {
+    maxChunkBytes: sizes[0],
+    chunkSizes: sizes,
     bets: envInt('BENCH_L1_BETS', 1_000),
     bettors: envInt('BENCH_BETTORS', 200),
     markets: 50,
@@ -46,7 +64,10 @@ export function l1Config(): L1BenchConfig {
 export interface L1BenchResult {
   config: L1BenchConfig
   sequencing: SequencingRate
+  /** at the first chunk size */
   l1Cost?: L1CostResult
+  /** every chunk size of BENCH_CHUNK_BYTES, when more than one */
+  l1CostBySize?: L1CostResult[]
   replica?: ReplicaSpeedResult
   /** replica bets/s over the L2 section's saturating rollbook rate (HTTP end to end), when both ran */
   replicaOverL2?: number
@@ -64,7 +85,7 @@ export async function runL1Bench(sections: Set<BenchSection>, l2BetsPerS?: numbe
   const cfg = l1Config()
   console.log(
     `\nL1 workload: ${cfg.bets} bets from ${cfg.bettors} bettors over ${cfg.markets} markets, sequenced in process (${cfg.inFlight} in flight; node defaults: ` +
-      `${NodeOptionsSchema.parse({ datadir: '-' }).blockTimeMs} ms blocks, ${defaultBatcherOptions.batchIntervalMs} ms batches, ${defaultBatcherOptions.maxChunkBytes} B chunks), ` +
+      `${NodeOptionsSchema.parse({ datadir: '-' }).blockTimeMs} ms blocks, ${defaultBatcherOptions.batchIntervalMs} ms batches; ${cfg.chunkSizes.join(', ')} B chunks), ` +
       `posted by the node's batcher to the inbox on anvil (--hardfork prague, automine)`,
   )
   const posted = await sequenceAndPostBets(cfg, log)
@@ -76,8 +97,23 @@ export async function runL1Bench(sections: Set<BenchSection>, l2BetsPerS?: numbe
     }
     if (sections.has('l1cost')) {
       result.l1Cost = await measureL1Cost(posted)
-      console.log(`\nL1 cost per bet (${cfg.bets} bets)`)
+      console.log(`\nL1 cost per bet (${cfg.bets} bets, ${cfg.maxChunkBytes} B chunks)`)
       printL1Cost(result.l1Cost)
+      if (cfg.chunkSizes.length > 1) {
+        result.l1CostBySize = [result.l1Cost]
+        for (const maxChunkBytes of cfg.chunkSizes.slice(1)) {
+          const again = await sequenceAndPostBets({ ...cfg, maxChunkBytes }, log)
+          try {
+            const cost = await measureL1Cost(again)
+            result.l1CostBySize.push(cost)
+            console.log(`\nL1 cost per bet (${cfg.bets} bets, ${maxChunkBytes} B chunks)`)
+            printL1Cost(cost)
+          } finally {
+            await again.close()
+          }
+        }
+        printL1CostBySize(result.l1CostBySize)
+      }
     }
     if (result.replica !== undefined) {
       console.log('\nReplica derivation speed')

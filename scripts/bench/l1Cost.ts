@@ -8,7 +8,7 @@ import { constants, brotliCompressSync } from 'node:zlib'
 import { RLP } from '@ethereumjs/rlp'
 import { decodeFunctionData, hexToBytes, type Hex } from 'viem'
 import { deployContracts, sequencer, type L1 } from '../../bridge-contracts/test/l1/fixtures.ts'
-import { decodeChunk, DEFAULT_MAX_CHUNK_BYTES } from '../../sdk/src/batch/index.ts'
+import { decodeChunk } from '../../sdk/src/batch/index.ts'
 import { rollbookInboxAbi } from '../../sdk/src/generated/contracts.ts'
 import { FLOOR_GAS_PER_TOKEN, splitCalldataGas, STANDARD_GAS_PER_TOKEN } from './calldataGas.ts'
 import type { PostedBets } from './postedBets.ts'
@@ -44,6 +44,8 @@ export interface PostingCost {
 
 export interface L1CostResult {
   bets: number
+  /** the batcher's --max-chunk-bytes (and the brotli frames' size) */
+  maxChunkBytes: number
   compact: PostingCost & { blockStarts: number; compactBets: number; signedTxRecords: number }
   brotli: PostingCost & { rlpBytes: number; quality: number; lgwin: number }
   /** compact / brotli */
@@ -167,11 +169,12 @@ export async function measureL1Cost(posted: PostedBets): Promise<L1CostResult> {
 
   const { rlpBytes, channel } = brotliChannel(posted.signedBets.map((tx) => hexToBytes(tx.raw)))
   // frames no larger than the batcher's chunks, so both pay the per-tx costs alike
-  const brotliTxs = await postFrames(l1, framesOf(channel, DEFAULT_MAX_CHUNK_BYTES))
+  const brotliTxs = await postFrames(l1, framesOf(channel, posted.maxChunkBytes))
   const brotli = { ...postingCost(brotliTxs, bets), rlpBytes, quality: BROTLI_QUALITY, lgwin: BROTLI_LGWIN }
 
   return {
     bets,
+    maxChunkBytes: posted.maxChunkBytes,
     compact,
     brotli,
     ratio: {
@@ -203,4 +206,14 @@ export function printL1Cost(r: L1CostResult): void {
     `  brotli: ${r.bets} signed EIP-1559 txs, RLP list ${r.brotli.rlpBytes} B (${(r.brotli.rlpBytes / r.bets).toFixed(1)}/bet) -> ${r.brotli.dataBytes} B in ${r.brotli.txs} frame(s) ` +
       `(quality ${r.brotli.quality}, window 2^${r.brotli.lgwin}, channel version and frame header included); floor-priced txs ${r.brotli.floorTxs}/${r.brotli.txs}`,
   )
+}
+
+/** One line per chunk size: L1 gas per bet of posting the same bets, and chunk txs. */
+export function printL1CostBySize(results: readonly L1CostResult[]): void {
+  const widths = [20, 14, 16, 18, 12]
+  console.log('\nL1 cost per bet by chunk size (the same bets)')
+  console.log(row(['max chunk bytes', 'chunk txs', 'data B per bet', 'L1 gas per bet', 'vs first'], widths))
+  for (const r of results) {
+    console.log(row([String(r.maxChunkBytes), String(r.compact.txs), r.compact.perBet.dataBytes.toFixed(1), r.compact.perBet.gas.toFixed(0), (r.compact.perBet.gas / results[0].compact.perBet.gas).toFixed(3)], widths))
+  }
 }

@@ -24,6 +24,8 @@ export interface PostedBetsConfig {
   markets: number
   /** bets submitted to the sequencer at once (each waits for its preconfirmation) */
   inFlight: number
+  /** the batcher's --max-chunk-bytes */
+  maxChunkBytes: number
 }
 
 export interface SequencingRate {
@@ -49,6 +51,7 @@ export interface PostedBets {
   txs: number
   /** the inbox's first chunk number holding bets (everything before it holds the markets) */
   firstBetChunk: bigint
+  maxChunkBytes: number
   head: { number: bigint; hash: Hex; stateRoot: Hex }
   sequencing: SequencingRate
   close(): Promise<void>
@@ -159,8 +162,8 @@ export async function sequenceAndPostBets(cfg: PostedBetsConfig, log: (msg: stri
     const config = parseRollupConfig(rollupJson)
     const rollupFile = join(datadir, 'rollup.json')
     writeFileSync(rollupFile, JSON.stringify(rollupJson, null, 2))
-    // the node's defaults (block time, batch interval, chunk size) but a silent log
-    node = await RollbookNode.init({ datadir: join(datadir, 'sequencer'), rollup: rollupFile, l1Rpc: l1.anvil.rpcUrl, batcherKey: sequencerKey, port: 0 }, silent)
+    // the node's defaults (block time, batch interval) but the chunk size and a silent log
+    node = await RollbookNode.init({ datadir: join(datadir, 'sequencer'), rollup: rollupFile, l1Rpc: l1.anvil.rpcUrl, batcherKey: sequencerKey, port: 0, maxChunkBytes: cfg.maxChunkBytes }, silent)
 
     await submitAll(node, markets, 1)
     await waitSealed(node, markets[markets.length - 1].hash)
@@ -188,6 +191,7 @@ export async function sequenceAndPostBets(cfg: PostedBetsConfig, log: (msg: stri
       bets: signedBets.length,
       txs: signed.length,
       firstBetChunk,
+      maxChunkBytes: cfg.maxChunkBytes,
       head,
       sequencing,
       close,
