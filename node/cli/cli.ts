@@ -6,6 +6,7 @@ const USAGE = `Usage: rollbook <command> [options]
 Commands:
   node        run a Rollbook node (sequencer by default)
   devnet      a whole local rollup: anvil L1, contracts, sequencer, replica, funded accounts
+  oracle      a result committee member: votes match results from a feed on L2
 
 Run 'rollbook <command> --help' for a command's options.`
 
@@ -272,6 +273,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'node') return await runNode(rest)
     if (command === 'devnet') return await runDevnet(rest)
+    // loaded only for this command: node/oracle imports UsageError from here
+    if (command === 'oracle') return await (await import('../oracle/cli.ts')).runOracle(rest)
     throw new UsageError(`unknown command '${command}'`)
   } catch (e) {
     if (e instanceof Error && USER_ERRORS.has(e.name)) {
