@@ -1,111 +1,164 @@
 /**
- * Challenger mode on a real anvil: a sequencer posts batches; outputs are proposed by the test as
- * the proposer, one honest and one with a wrong root; a node in --mode challenger derives the chain
- * from L1 and judges each output against it: the honest one agrees, the wrong one is flagged.
+ * Challenger mode (prover-fraud/challenger.ts) against an honest sequencer on a real anvil: the
+ * L1 contracts with the fraud verifier (deployL1, as node/e2e/fraudProof.test.ts), an in-process
+ * sequencer whose batcher posts several batches and whose proposer posts an output with its trace
+ * leaves for each, and an in-process node in --mode challenger with a challenger key. The challenger
+ * derives the chain from L1, traces it with its own commitment worker and judges every output: each
+ * verdict is ok (output root and every leaf), it never sends an L1 transaction (its nonce stays 0, no
+ * FraudProven), and its log says it judged each output.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bytesToHex } from '@ethereumjs/util'
 import t from 'tap'
-import { createPublicClient, createWalletClient, defineChain, http, keccak256, parseEther, toHex, type Hex } from 'viem'
-import { mnemonicToAccount } from 'viem/accounts'
 import { pino } from 'pino'
+import { createPublicClient, createWalletClient, defineChain, http, parseEther, type Hex } from 'viem'
+import { mnemonicToAccount } from 'viem/accounts'
 import { DEV_MNEMONIC } from '../sdk/src/constants.ts'
-import { outputRootsAbi } from '../sdk/src/generated/contracts.ts'
+import { fraudVerifierAbi, outputRootsAbi, testStablecoinAbi } from '../sdk/src/generated/contracts.ts'
+import { deposit } from '../sdk/src/index.ts'
 import { computeOutputRoot } from '../sdk/src/l1/encoding.ts'
 import { deployL1 } from '../scripts/l1/deploy.ts'
 import { calldata, TestSigner, type TestAccount } from '../node/chain/fastpath/testing.ts'
 import { devAccounts, devGenesis, genesisToJson, parseGenesis, DEV_CHAIN_ID } from '../node/chain/genesis.ts'
 import { RollbookNode } from '../node/rollbookNode.ts'
 import { OptionsError } from '../node/options.ts'
+import { genesisLeaf } from '../node/rollup/genesisLeaf.ts'
 import { startAnvil } from '../node/testing/anvil.ts'
 
+const BATCHES = 4
 const logger = () => pino({ level: process.env.ROLLBOOK_TEST_LOG ?? 'silent' })
 const dir = mkdtempSync(join(tmpdir(), 'rollbook-challenger-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+const key = (i: number) => mnemonicToAccount(DEV_MNEMONIC, { addressIndex: i })
+const hexKey = (a: ReturnType<typeof key>) => bytesToHex(a.getHdKey().privateKey!) as Hex
+
+async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
+  for (;;) {
+    const value = await check()
+    if (value !== undefined && value !== false) return value
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
 
-t.test('challenger_checksEveryOutput_flagsTheWrongOne', async (t) => {
+t.test('challenger_honestSequencer_everyOutputJudgedOk_noTransactionSent', async (t) => {
   const anvil = await startAnvil()
   t.teardown(() => anvil.stop())
   const l1Chain = defineChain({ id: 31337, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } })
-  const [deployer, proposer] = [mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 0 }), mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 9 })]
   const l1Client = createPublicClient({ chain: l1Chain, transport: http(anvil.rpcUrl), pollingInterval: 50 })
-  const proposerWallet = createWalletClient({ chain: l1Chain, transport: http(anvil.rpcUrl), account: proposer })
+  const l1Wallet = (account: ReturnType<typeof key>) => createWalletClient({ chain: l1Chain, transport: http(anvil.rpcUrl), account })
+  const [deployer, depositor, challengerKey, batcher, proposer] = [key(0), key(3), key(7), key(8), key(9)]
+
+  const genesis = parseGenesis(devGenesis(Math.floor(Date.now() / 1000)))
   const { addresses, deployedAtBlock } = await deployL1({
-    l1Client: { wallet: createWalletClient({ chain: l1Chain, transport: http(anvil.rpcUrl), account: deployer }), public: l1Client },
-    sequencer: deployer.address,
+    l1Client: { wallet: l1Wallet(deployer), public: l1Client },
+    sequencer: batcher.address,
     proposer: proposer.address,
-    challengeWindowSeconds: 3600n,
+    challengeWindowSeconds: 3_600n,
     minBond: parseEther('0.1'),
+    genesisLeaf: await genesisLeaf(genesis),
+    fraudVerifier: { chainId: genesis.chainId, maxTxsPerBlock: genesis.maxTxsPerBlock },
   })
   const rollupFile = join(dir, 'rollup.json')
   writeFileSync(
     rollupFile,
     JSON.stringify({
-      genesis: genesisToJson(parseGenesis(devGenesis(Math.floor(Date.now() / 1000)))),
-      l1: { chainId: 31337, startBlock: Number(deployedAtBlock), contracts: { inbox: addresses.inbox, outputRoots: addresses.outputRoots, bridge: addresses.bridge, messageQueue: addresses.messageQueue, stablecoin: addresses.token } },
+      genesis: genesisToJson(genesis),
+      l1: {
+        chainId: 31337,
+        startBlock: Number(deployedAtBlock),
+        contracts: { inbox: addresses.inbox, outputRoots: addresses.outputRoots, bridge: addresses.bridge, messageQueue: addresses.messageQueue, stablecoin: addresses.token, fraudVerifier: addresses.fraudVerifier },
+      },
     }),
   )
   const sequencer = await RollbookNode.init(
-    { datadir: join(dir, 'sequencer'), port: 0, blockTimeMs: 50, rollup: rollupFile, l1Rpc: anvil.rpcUrl, batcherKey: bytesToHex(deployer.getHdKey().privateKey!) as Hex, l1PollMs: 100, batchIntervalMs: 100 },
+    { datadir: join(dir, 'sequencer'), port: 0, blockTimeMs: 50, rollup: rollupFile, l1Rpc: anvil.rpcUrl, batcherKey: hexKey(batcher), proposerKey: hexKey(proposer), l1PollMs: 100, batchIntervalMs: 300 },
     logger(),
   )
   t.teardown(() => sequencer.close())
 
-  const signer = new TestSigner(DEV_CHAIN_ID)
-  const [operator, , ...bettors]: TestAccount[] = devAccounts().map((a) => ({ address: a.address, privateKey: a.getHdKey().privateKey! }))
-  await sequencer.sequencer!.submitRawTx(signer.sign(operator, 0n, calldata.createMarket(2, [20_000, 18_000], BigInt(Math.floor(Date.now() / 1000) + 3600), 1_000_000_000n, 1_000_000_000_000n)))
-  await until('a first batch on L1', () => (sequencer.batcher?.posted?.lastPostedBlock ?? 0n) >= 1n)
-  let last: Uint8Array = new Uint8Array()
-  for (let i = 0; i < 20; i++) last = (await sequencer.sequencer!.submitRawTx(signer.sign(bettors[i % 4], BigInt(Math.floor(i / 4)), calldata.placeBet(1n, i % 2, 1_000_000n, 1)))).hash
-  const sealedIn = async () => {
-    const response = await fetch(sequencer.urls.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getTransactionReceipt', params: [bytesToHex(last)] }) })
-    const receipt = ((await response.json()) as { result: { blockNumber: string; preconfirmed?: boolean } | null }).result
-    return receipt === null || receipt.preconfirmed === true ? undefined : BigInt(receipt.blockNumber)
-  }
-  await until('the last bet sealed', async () => (await sealedIn()) !== undefined)
-  const lastBlock = (await sealedIn())!
-  await until('every block posted', () => (sequencer.batcher?.posted?.lastPostedBlock ?? 0n) >= lastBlock)
-
-  // the proposer's outputs: block 1 honestly, the last block with a wrong state root
-  const rootOf = async (n: bigint) => {
-    const block = (await sequencer.chain.store.getBlockByNumber(n))!
-    return computeOutputRoot(bytesToHex(block.header.stateRoot) as Hex, bytesToHex(block.hash()) as Hex)
-  }
-  const propose = async (index: bigint, root: Hex, l2Block: bigint) =>
-    l1Client.waitForTransactionReceipt({
-      hash: await proposerWallet.writeContract({ address: addresses.outputRoots, abi: outputRootsAbi, functionName: 'proposeOutput', args: [index, root, keccak256(toHex('trace')), l2Block], value: parseEther('0.1') }),
-    })
-  await propose(0n, await rootOf(1n), 1n)
-  const wrong = computeOutputRoot(keccak256(toHex('not the state root')), bytesToHex((await sequencer.chain.store.getBlockByNumber(lastBlock))!.hash()) as Hex)
-  await propose(1n, wrong, lastBlock)
-
+  // the challenger's log, kept to check what it says (and echoed with ROLLBOOK_TEST_LOG)
+  const lines: { msg: string; module?: string; output?: number }[] = []
+  const challengerLog = pino({ level: 'info' }, {
+    write: (line: string) => {
+      lines.push(JSON.parse(line))
+      if (process.env.ROLLBOOK_TEST_LOG !== undefined) process.stderr.write(`challenger: ${line}`)
+    },
+  })
   const challenger = await RollbookNode.init(
-    { mode: 'challenger', datadir: join(dir, 'challenger'), port: 0, rollup: rollupFile, l1Rpc: anvil.rpcUrl, l1PollMs: 100, challengerKey: bytesToHex(mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 7 }).getHdKey().privateKey!) as Hex },
-    logger(),
+    { mode: 'challenger', datadir: join(dir, 'challenger'), port: 0, rollup: rollupFile, l1Rpc: anvil.rpcUrl, l1PollMs: 100, challengerKey: hexKey(challengerKey) },
+    challengerLog,
   )
   t.teardown(() => challenger.close())
-  await until('both outputs judged', () => (challenger.challenger?.verdicts.length ?? 0) === 2)
-  const [first, second] = challenger.challenger!.verdicts
-  t.match(first, { index: 0n, l2BlockNumber: 1n, ok: true }, 'the honest output agrees')
-  t.match(second, { index: 1n, l2BlockNumber: lastBlock, ok: false, posted: wrong }, 'the wrong output is flagged')
-  t.equal(second.derived, await rootOf(lastBlock), 'with the root the chain derived from L1 has')
   t.equal(challenger.sequencer, undefined, 'a challenger does not sequence')
+  t.ok(challenger.challenger !== undefined && challenger.trace !== undefined, 'a challenger judges with its own trace')
+
+  // several batches, each proposed before the next one's txs: bets (one reverting), odds, a deposit
+  const signer = new TestSigner(DEV_CHAIN_ID)
+  const [operator, , ...bettors]: TestAccount[] = devAccounts().map((a) => ({ address: a.address, privateKey: a.getHdKey().privateKey! }))
+  const nonces = new Map<string, bigint>()
+  const submit = async (from: TestAccount, data: Hex) => {
+    const nonce = nonces.get(from.address) ?? 0n
+    nonces.set(from.address, nonce + 1n)
+    const result = await sequencer.sequencer!.submitRawTx(signer.sign(from, nonce, data))
+    if (result.status !== 'preconfirmed') throw new Error(`tx not preconfirmed: ${result.status}`)
+  }
+  const outputCount = () => l1Client.readContract({ address: addresses.outputRoots, abi: outputRootsAbi, functionName: 'outputCount' })
+  await submit(operator, calldata.createMarket(2, [20_000, 18_000], BigInt(Math.floor(Date.now() / 1000) + 3600), 1_000_000_000n, 1_000_000_000_000n))
+  await l1Client.waitForTransactionReceipt({ hash: await l1Wallet(deployer).writeContract({ address: addresses.token, abi: testStablecoinAbi, functionName: 'mint', args: [depositor.address, 10_000_000n] }) })
+  for (let batch = 0; batch < BATCHES; batch++) {
+    const before = await outputCount()
+    for (let i = 0; i < 8; i++) await submit(bettors[i % bettors.length], calldata.placeBet(1n, i % 2, 1_000_000n + BigInt(batch), 1))
+    if (batch === 1) await submit(bettors[0], calldata.placeBet(1n, 5, 1_000_000n, 1)) // BadOutcome: a reverting tx
+    if (batch === 2) await deposit(l1Wallet(depositor), { bridge: addresses.bridge, token: addresses.token, to: bettors[0].address, amount: 10_000_000n })
+    if (batch === 3) await submit(operator, calldata.setOdds(1n, [21_000, 17_000]))
+    await until(`output ${before} proposed`, async () => (await outputCount()) > before)
+  }
+  const head = sequencer.chain.head.header.number
+  const last = await until(`an output up to L2 block ${head}`, async () => {
+    const count = await outputCount()
+    const output = await l1Client.readContract({ address: addresses.outputRoots, abi: outputRootsAbi, functionName: 'getOutput', args: [count - 1n] })
+    return output.l2BlockNumber >= head ? count : undefined
+  })
+  t.ok(last >= BigInt(BATCHES), `the proposer posted ${last} outputs`)
+
+  const judge = challenger.challenger!
+  await until(`all ${last} outputs judged`, () => judge.verdicts.length >= Number(last) || undefined)
+  const verdicts = judge.verdicts
+  t.equal(verdicts.length, Number(last), 'one verdict per output')
+  for (const v of verdicts) {
+    const output = await l1Client.readContract({ address: addresses.outputRoots, abi: outputRootsAbi, functionName: 'getOutput', args: [v.index] })
+    const block = (await sequencer.chain.store.getBlockByNumber(output.l2BlockNumber))!
+    t.match(
+      v,
+      { ok: true, posted: output.outputRoot, derived: computeOutputRoot(bytesToHex(block.header.stateRoot) as Hex, bytesToHex(block.hash()) as Hex), l2BlockNumber: output.l2BlockNumber },
+      `output ${v.index} (L2 block ${v.l2BlockNumber}): ok, the derived root is the sequencer's`,
+    )
+    t.equal(v.wrongStep ?? v.proofTx ?? v.unprovable, undefined, `output ${v.index}: no wrong step, proof or unprovable reason`)
+  }
+  t.same(judge.proven, [], 'nothing proven')
+  t.equal(await l1Client.getTransactionCount({ address: challengerKey.address }), 0, "the challenger's L1 nonce is still 0: it sent no transaction")
+  const frauds = await l1Client.getContractEvents({ address: addresses.fraudVerifier!, abi: fraudVerifierAbi, eventName: 'FraudProven', fromBlock: deployedAtBlock })
+  t.equal(frauds.length, 0, 'no FraudProven event')
+
+  const judged = lines.filter((l) => l.module === 'challenger' && l.msg === 'output agrees with the derived chain').map((l) => l.output)
+  t.same(
+    [...new Set(judged)].sort((a, b) => a! - b!),
+    Array.from({ length: Number(last) }, (_, i) => i),
+    'the log says the challenger judged each output as agreeing',
+  )
+  t.equal(
+    lines.filter((l) => l.module === 'challenger' && /WRONG|FRAUD|not accepted|differs/.test(l.msg)).length,
+    0,
+    'and says nothing of a wrong output',
+  )
 })
 
 t.test('challenger_options_needL1AndRollup_keyOnlyInChallengerMode', async (t) => {
   await t.rejects(RollbookNode.init({ mode: 'challenger', datadir: join(dir, 'c2') }, logger()), OptionsError)
-  await t.rejects(
-    RollbookNode.init({ datadir: join(dir, 'c3'), dev: true, challengerKey: `0x${'11'.repeat(32)}` }, logger()),
-    { name: 'OptionsError', message: /--challenger-key/ },
-  )
+  await t.rejects(RollbookNode.init({ datadir: join(dir, 'c3'), dev: true, challengerKey: `0x${'11'.repeat(32)}` }, logger()), { name: 'OptionsError', message: /--challenger-key/ })
 })
