@@ -1,11 +1,12 @@
-import { createPublicClient, createWalletClient, defineChain, http, type Address, type Hash, type Hex, type PublicClient, type WalletClient, type Account, type Chain, type Transport } from 'viem'
+import { BaseError, encodeFunctionData, createPublicClient, createWalletClient, defineChain, http, type Address, type Hash, type Hex, type PublicClient, type WalletClient, type Account, type Chain, type Transport } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { getMarket } from '../../sdk/src/actions/getMarket.ts'
 import { getOracle } from '../../sdk/src/actions/getOracle.ts'
 import { getReceipt } from '../../sdk/src/actions/getReceipt.ts'
 import { reportResult } from '../../sdk/src/actions/reportResult.ts'
 import { MarketNotFoundError } from '../../sdk/src/errors.ts'
-import { RESULT_VOID } from '../../sdk/src/constants.ts'
+import { BET_ENGINE_ADDRESS, RESULT_VOID, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
+import { betEngineAbi, decodeBetEngineError } from '../../sdk/src/betEngine/index.ts'
 
 /** What the oracle needs to know of one market's result on L2. */
 export interface MarketResultView {
@@ -20,7 +21,12 @@ export interface MarketResultView {
   proposed: { result: number; finalAt: bigint } | null
 }
 
-export type TxOutcome = { ok: true; hash: Hash } | { ok: false; hash: Hash | undefined; reason: string }
+/**
+ * A write's outcome. Every write is first run as an eth_call from the key on the sequencer's open
+ * block: one that would revert is not sent (hash undefined, `revert` names the error), since a
+ * reverted tx is still included and spends a nonce.
+ */
+export type TxOutcome = { ok: true; hash: Hash } | { ok: false; hash: Hash | undefined; reason: string; revert?: string | undefined }
 
 export interface ProposalSeen {
   marketId: bigint
@@ -83,7 +89,8 @@ export class L2Results {
   }
 
   async vote(marketId: bigint, result: number): Promise<TxOutcome> {
-    return this.send(() => reportResult(this.wallet, { marketId, result: result === RESULT_VOID ? 'void' : result }))
+    const data = encodeFunctionData({ abi: betEngineAbi, functionName: 'reportResult', args: [marketId, result] })
+    return this.send(data, () => reportResult(this.wallet, { marketId, result: result === RESULT_VOID ? 'void' : result }))
   }
 
   async flag(_marketId: bigint): Promise<TxOutcome> {
@@ -100,7 +107,15 @@ export class L2Results {
     return this.client.getTransactionCount({ address: this.address, blockTag: 'pending' })
   }
 
-  private async send(write: () => Promise<Hash>): Promise<TxOutcome> {
+  private async send(data: Hex, write: () => Promise<Hash>): Promise<TxOutcome> {
+    try {
+      await this.client.call({ account: this.address, to: BET_ENGINE_ADDRESS, data, gas: TX_GAS_LIMIT })
+    } catch (e) {
+      const revertData = revertDataOf(e)
+      if (revertData === undefined) throw e
+      const revert = decodeBetEngineError(revertData)?.name ?? revertData
+      return { ok: false, hash: undefined, reason: `would revert: ${revert}`, revert }
+    }
     let hash: Hash | undefined
     try {
       hash = await write()
@@ -111,4 +126,17 @@ export class L2Results {
       return { ok: false, hash, reason: (e as { shortMessage?: string }).shortMessage ?? (e as Error).message }
     }
   }
+}
+
+/** The revert data of a failed eth_call, undefined when the call failed for another reason (transport, timeout). */
+function revertDataOf(error: unknown): Hex | undefined {
+  if (!(error instanceof BaseError)) return undefined
+  let data: Hex | undefined
+  error.walk((e) => {
+    const d = (e as { data?: unknown }).data
+    if (typeof d === 'string' && d.startsWith('0x')) data = d as Hex
+    else if (typeof d === 'object' && d !== null && typeof (d as { data?: unknown }).data === 'string') data = (d as { data: Hex }).data
+    return false
+  })
+  return data
 }

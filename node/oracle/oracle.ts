@@ -100,14 +100,16 @@ export class Oracle {
   async tick(): Promise<void> {
     await this.readFeed()
     const head = await this.l2.head()
+    // L2 time only moves when a block seals; the sequencer opens its next block at its clock, so the later of the two
+    const now = BigInt(Math.max(Number(head.timestamp), Math.floor(Date.now() / 1000)))
     const role = await this.l2.role()
     if (!role.member && !role.mayFlag) this.refuse('role', {}, `account ${this.l2.address} is not a committee member: it votes nothing`)
     else this.clearRefusal('role')
 
     for (const entry of this.document === undefined ? [] : entriesByMarket(this.document)) {
-      await this.handleEntry(entry, head.timestamp, role)
+      await this.handleEntry(entry, now, role)
     }
-    await this.scanProposals(head, role)
+    await this.scanProposals(head.number, now, role)
   }
 
   private async readFeed(): Promise<void> {
@@ -162,19 +164,18 @@ export class Oracle {
       else this.clearRefusal(subject)
       return
     }
-    if (now < market.closeTime) {
-      return this.refuse(subject, { ...fields, result, closeTime: market.closeTime.toString() }, `entry refused: market not closed until ${new Date(Number(market.closeTime) * 1000).toISOString()}`)
-    }
-    this.clearRefusal(subject)
     if (market.proposed !== null) await this.judgeProposal(entry.marketId, market.round, market.proposed.result, market.proposed.finalAt, now, role)
-    if (role.member) await this.voteIfDue(entry, market, result)
+    if (role.member) await this.voteIfDue(subject, entry, market, result)
+    else this.clearRefusal(subject)
   }
 
-  private async voteIfDue(entry: MarketEntry, market: MarketResultView, result: number): Promise<void> {
+  private async voteIfDue(subject: string, entry: MarketEntry, market: MarketResultView, result: number): Promise<void> {
     const done = this.voted.get(entry.marketId)
-    if (done !== undefined && done.round === market.round && done.result === result) return
-    // the committee already proposed this very result: a vote adds nothing
-    if (market.proposed !== null && market.proposed.result === result) return
+    // once per round; and a result the committee already proposed needs no vote
+    if ((done !== undefined && done.round === market.round && done.result === result) || market.proposed?.result === result) {
+      this.clearRefusal(subject)
+      return
+    }
     const retryKey = `vote ${entry.marketId} ${market.round} ${result}`
     if ((this.retryAt.get(retryKey) ?? 0) > Date.now()) return
     const fields = { marketId: entry.marketId.toString(), event: entry.name, round: market.round, result }
@@ -182,7 +183,12 @@ export class Oracle {
     if (sent.ok) {
       this.voted.set(entry.marketId, { round: market.round, result })
       this.retryAt.delete(retryKey)
+      this.clearRefusal(subject)
       this.log.info({ ...fields, tx: sent.hash }, `voted ${describeResult(result)} for market ${entry.marketId}`)
+    } else if (sent.hash === undefined && sent.revert !== undefined) {
+      // L2 itself says no (its open block's time is what closes a market): nothing sent, asked again at the next poll
+      const closes = new Date(Number(market.closeTime) * 1000).toISOString()
+      this.refuse(subject, { ...fields, revert: sent.revert, closeTime: market.closeTime.toString() }, sent.revert === 'MarketNotClosed' ? `entry refused: market not closed until ${closes}` : `entry refused: the vote would revert on L2 (${sent.revert})`)
     } else {
       this.retryAt.set(retryKey, Date.now() + this.retryMs)
       this.log.error({ ...fields, tx: sent.hash, reason: sent.reason }, `vote for market ${entry.marketId} failed: ${sent.reason}`)
@@ -210,15 +216,15 @@ export class Oracle {
   }
 
   /** Watches ResultProposed: each proposal is logged and judged against the feed at once. */
-  private async scanProposals(head: { number: bigint; timestamp: bigint }, role: { mayFlag: boolean }): Promise<void> {
+  private async scanProposals(headNumber: bigint, now: bigint, role: { mayFlag: boolean }): Promise<void> {
     // Proposals made before the oracle started are judged from each market's state instead (handleEntry).
-    const from = this.nextBlock ?? head.number
-    if (from > head.number) return
-    for (const p of await this.l2.proposals(from, head.number)) {
+    const from = this.nextBlock ?? headNumber
+    if (from > headNumber) return
+    for (const p of await this.l2.proposals(from, headNumber)) {
       this.log.info({ marketId: p.marketId.toString(), round: p.round, result: p.result, finalAt: p.finalAt.toString(), block: p.blockNumber.toString() }, `result proposed for market ${p.marketId}: ${describeResult(p.result)}`)
-      await this.judgeProposal(p.marketId, p.round, p.result, p.finalAt, head.timestamp, role)
+      await this.judgeProposal(p.marketId, p.round, p.result, p.finalAt, now, role)
     }
-    this.nextBlock = head.number + 1n
+    this.nextBlock = headNumber + 1n
   }
 
   private refuse(subject: string, fields: Record<string, unknown>, message: string): void {
