@@ -12,7 +12,9 @@
  * seconds from the bad output's block to the proof's. Goals: < 1.5M gas, within 2 L1 blocks.
  * Env: BENCH_FRAUD_ROUNDS (lies per kind, default 3), BENCH_FRAUD_BETS (bets per phase, default
  * 600), BENCH_BETTORS (200), BENCH_IN_FLIGHT (64), BENCH_CHUNK_BYTES (the sequencer's
- * --max-chunk-bytes, default DEFAULT_MAX_CHUNK_BYTES).
+ * --max-chunk-bytes, default DEFAULT_MAX_CHUNK_BYTES), BENCH_FRAUD_STATE (extra bet engine slots
+ * in the genesis, default 0: balances of made-up accounts, so the storage trie, and with it the
+ * witness, is as deep as a chain with that many bets and balances).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,6 +23,10 @@ import { pino } from 'pino'
 import {
   bytesToHex,
   createPublicClient,
+  getAddress,
+  keccak256,
+  toHex,
+  type Address,
   createWalletClient,
   decodeEventLog,
   decodeFunctionData,
@@ -79,11 +85,18 @@ function roundLies(maxChunkBytes: number): { label: string; lie: DishonestLie }[
   ]
 }
 
-function envInt(name: string, fallback: number): number {
+function envInt(name: string, fallback: number, min = 1): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
-  if (!/^\d+$/.test(raw) || Number(raw) <= 0) throw new Error(`${name}: expected a positive whole number, got '${raw}'`)
+  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name}: expected a whole number of at least ${min}, got '${raw}'`)
   return Number(raw)
+}
+
+/** `count` balances of made-up accounts (keccak of their index), one stake unit each: slots that deepen the bet engine's storage trie. */
+function stateFiller(count: number): Record<Address, bigint> {
+  const out: Record<Address, bigint> = {}
+  for (let i = 0; i < count; i++) out[getAddress(`0x${keccak256(toHex(`rollbook/bench-state/${i}`)).slice(26)}`)] = 1n
+  return out
 }
 
 export interface FraudProofRun {
@@ -120,6 +133,8 @@ export interface FraudKindResult {
 
 export interface FraudBenchResult {
   maxChunkBytes: number
+  /** extra genesis slots in the bet engine's storage (BENCH_FRAUD_STATE) */
+  extraStateSlots: number
   rounds: number
   betsPerPhase: number
   phases: number
@@ -198,13 +213,15 @@ function call(account: BenchAccount, nonces: Nonces, data: Hex): SignTask {
 export async function runFraudBench(maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES): Promise<FraudBenchResult> {
   const rounds = envInt('BENCH_FRAUD_ROUNDS', 3)
   const betsPerPhase = envInt('BENCH_FRAUD_BETS', 600)
+  const extraStateSlots = envInt('BENCH_FRAUD_STATE', 0, 0)
   const inFlight = envInt('BENCH_IN_FLIGHT', 64)
   const accounts = benchAccounts(envInt('BENCH_BETTORS', 200))
   const plan = Array.from({ length: rounds }, () => roundLies(maxChunkBytes)).flat()
   console.log(
     `\nFraud proofs: anvil (1 s blocks, prague), a sequencer (250 ms blocks, 2 s batches, ${maxChunkBytes} B chunks) whose proposer lies ${rounds} time(s) per kind, ` +
       `a challenger process (--l1-poll 500 ms, the default); phases of ${betsPerPhase} bets from ${accounts.bettors.length} bettors over ${OPEN_MARKETS} markets ` +
-      `(most on market 1, last), a rejected tx, ${SETTLEMENTS_PER_PHASE} settlements and a deposit, until every lie is told`,
+      `(most on market 1, last), a rejected tx, ${SETTLEMENTS_PER_PHASE} settlements and a deposit, until every lie is told` +
+      (extraStateSlots > 0 ? `; ${extraStateSlots} extra bet engine slots in the genesis` : ''),
   )
 
   const dir = mkdtempSync(join(tmpdir(), 'rollbook-bench-fraud-'))
@@ -220,7 +237,8 @@ export async function runFraudBench(maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES): Pr
     // L1 keys: the dev accounts anvil funds (operator 0, a depositor 3, challenger 7, batcher 8, proposer 9)
     const [l1Operator, depositor, challenger, batcher, proposer] = [key(0), key(3), key(7), key(8), key(9)]
 
-    const genesis = benchGenesis(accounts, Math.floor(Date.now() / 1000), DEV_CHAIN_ID)
+    const base = benchGenesis(accounts, Math.floor(Date.now() / 1000), DEV_CHAIN_ID)
+    const genesis = { ...base, betEngine: { ...base.betEngine, balances: { ...stateFiller(extraStateSlots), ...base.betEngine.balances } } }
     const { addresses, deployedAtBlock } = await deployL1({
       l1Client: { wallet: l1Wallet(l1Operator), public: l1 },
       sequencer: batcher.address,
@@ -280,6 +298,8 @@ export async function runFraudBench(maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES): Pr
     const deadline = Date.now() + 15 * 60_000
     while (worker.toldLies.length < plan.length) {
       if (Date.now() > deadline) throw new Error(`only ${worker.toldLies.length} of ${plan.length} lies told in 15 minutes`)
+      const proposer = node.proposer!
+      if (proposer.state !== 'running') throw new Error(`the proposer is ${proposer.state}: ${proposer.error?.message ?? 'no error'}`)
       phases++
       // a fifth spread over markets 2..4, then the busy market 1, so a batch's late bets are on it
       const spread = Math.floor(betsPerPhase / 5)
@@ -294,7 +314,8 @@ export async function runFraudBench(maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES): Pr
       const to = nextBettor().address
       await l1.waitForTransactionReceipt({ hash: await l1Wallet(l1Operator).writeContract({ address: token, abi: testStablecoinAbi, functionName: 'mint', args: [depositor.address, 10n * TOKEN] }) })
       await deposit(l1Wallet(depositor), { bridge: addresses.bridge, token, to, amount: 10n * TOKEN })
-      log(`phase ${phases}: ${burst.length} bets, ${settle.length} settlements, a rejected tx, a deposit; lies told ${worker.toldLies.length}/${plan.length}`)
+      const outputs = await l1.readContract({ address: addresses.outputRoots, abi: outputRootsAbi, functionName: 'outputCount' })
+      log(`phase ${phases}: ${burst.length} bets, ${settle.length} settlements, a rejected tx, a deposit; lies told ${worker.toldLies.length}/${plan.length}, ${outputs} output(s) on L1`)
       // a batch or two go out and are proposed before the next burst
       await sleep(4_000)
     }
@@ -360,6 +381,7 @@ export async function runFraudBench(maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES): Pr
     })
     return {
       maxChunkBytes,
+      extraStateSlots,
       rounds,
       betsPerPhase,
       phases,
@@ -384,7 +406,8 @@ export function printFraudBench(r: FraudBenchResult): void {
   const widths = [26, 14, 12, 14, 8, 15, 12, 20, 8]
   const n = (v: number) => Math.round(v).toLocaleString('en-US')
   console.log(
-    `${r.bets} bets in ${r.phases} phase(s) and L2 blocks 1..${r.l2Blocks}, ${r.maxChunkBytes} B chunks; ${r.rounds} lie(s) per kind, each proven by the challenger`,
+    `${r.bets} bets in ${r.phases} phase(s) and L2 blocks 1..${r.l2Blocks}, ${r.maxChunkBytes} B chunks${r.extraStateSlots > 0 ? `, ${r.extraStateSlots} extra genesis slots` : ''}; ` +
+      `${r.rounds} lie(s) per kind, each proven by the challenger`,
   )
   console.log(row(['record kind (lied step)', 'proveStep gas', 'max gas', 'L1 blocks', 'seconds', 'calldata B', 'of it chunk', 'witness B (nodes)', 'floor'], widths))
   for (const k of r.kinds) {
@@ -395,7 +418,7 @@ export function printFraudBench(r: FraudBenchResult): void {
       ),
     )
   }
-  console.log(`  medians of ${r.rounds} run(s) per kind; L1 blocks and seconds from the bad output's block to the proof's; each run's gas: ` + r.kinds.map((k) => `${k.label} ${r.proofs.filter((p) => p.label === k.label).map((p) => n(p.gasUsed)).join('/')}`).join('; '))
+  console.log(`  medians of ${r.rounds} run(s) per kind; L1 blocks and seconds from the bad output's block to the proof's; each run: ` + r.kinds.map((k) => `${k.label} ${r.proofs.filter((p) => p.label === k.label).map((p) => `${n(p.gasUsed)} (${p.blocks})`).join(', ')}`).join('; ') + ' (gas, L1 blocks)')
   console.log(
     `goal: a proof under ${n(PROOF_GAS_GOAL)} gas (worst ${n(r.maxGas)}: ${r.maxGas < PROOF_GAS_GOAL ? 'met' : 'not met'}), ` +
       `proven within ${PROOF_BLOCKS_GOAL} L1 blocks (worst ${r.maxBlocks}: ${r.maxBlocks <= PROOF_BLOCKS_GOAL ? 'met' : 'not met'})`,
