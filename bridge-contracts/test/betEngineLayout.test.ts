@@ -71,7 +71,7 @@ t.test('layout_storageAtComputedSlots_matchesViews', async (t) => {
 
 t.test('genesisStorage_onlyNonzero32ByteWords', async (t) => {
   const entries = genesisStorage({ operator, oracle, balances: { [alice]: 5n, [bob]: 0n } })
-  t.equal(entries.length, 5, 'operator, oracle, two counters, one balance')
+  t.equal(entries.length, 9, 'operator, oracle, two counters, the committee (word, length, member, seat), one balance')
   for (const [slot, value] of entries) {
     t.match(slot, /^0x[0-9a-f]{64}$/)
     t.match(value, /^0x[0-9a-f]{64}$/)

@@ -10,7 +10,14 @@ t.test('reportResult', async (t) => {
     engine.time += 60n
     const outcome = await engine.write(oracle, 'reportResult', [id, 2])
     t.ok(outcome.ok)
-    if (outcome.ok) t.same(outcome.logs, [{ eventName: 'MarketResolved', args: { marketId: id, result: 2 } }])
+    // the genesis committee ([oracle], threshold 1, no dispute window): the vote proposes, and the proposal is final at once
+    if (outcome.ok) {
+      t.same(outcome.logs, [
+        { eventName: 'ResultVoted', args: { marketId: id, round: 0, member: oracle, result: 2 } },
+        { eventName: 'ResultProposed', args: { marketId: id, round: 0, result: 2, finalAt: engine.time } },
+        { eventName: 'MarketResolved', args: { marketId: id, result: 2 } },
+      ])
+    }
     const market = await engine.read('getMarket', [id])
     t.equal(market.status, 2)
     t.equal(market.result, 2)

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {BetEngineLogic} from "../stf/BetEngineLogic.sol";
+import {BetEngineViews} from "../stf/BetEngineViews.sol";
 
 /// @title BetEngine
 /// @notice The L2 bet engine predeploy. Genesis places its runtime code at BET_ENGINE_ADDRESS and
 ///         sets its storage (operator, oracle, counters, balances) directly, so it has no constructor.
-contract BetEngine is BetEngineLogic {
+contract BetEngine is BetEngineViews {
     function _load(bytes32 slot) internal view override returns (uint256 value) {
         assembly ("memory-safe") {
             value := sload(slot)

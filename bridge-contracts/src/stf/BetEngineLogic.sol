@@ -8,7 +8,7 @@ pragma solidity ^0.8.28;
 ///      place these conceptual declarations, so eth_getStorageAt and eth_getProof read as expected:
 ///
 ///      slot 0  address operator                          (its balance is the HOUSE)
-///      slot 1  address oracle
+///      slot 1  address oracle                            (genesis's oracle, seated alone as the genesis committee)
 ///      slot 2  uint256 nextMarketId                      (genesis sets 1; 0 is read as 1)
 ///      slot 3  uint256 nextBetId                         (genesis sets 1; 0 is read as 1)
 ///      slot 4  mapping(address => uint256) balances      keccak256(abi.encode(account, 4))
@@ -16,6 +16,13 @@ pragma solidity ^0.8.28;
 ///      slot 6  mapping(uint256 => Bet) bets              base = keccak256(abi.encode(betId, 6))
 ///      slot 7  mapping(bytes32 => uint256) withdrawals   keccak256(abi.encode(withdrawalHash, 7)): 1 once initiated
 ///      slot 8  uint256 nextWithdrawalNonce
+///      slot 9  uint256 committee                         threshold (bits 0) | disputeWindowSeconds (bits 8, uint32)
+///                                                        | epoch (bits 40, uint64; +1 on each setCommittee, 1 at genesis)
+///      slot 10 address[] members                         length at 10, members[i] at keccak256(abi.encode(10)) + i
+///      slot 11 mapping(address => uint256) seats         keccak256(abi.encode(member, 11)): seat (bits 0) | epoch (bits 8);
+///                                                        a seat counts only while its epoch is the committee's, so a
+///                                                        new committee needs no clearing of the old one's seats
+///      slot 12 mapping(uint256 => Resolution) resolutions base = keccak256(abi.encode(marketId, 12))
 ///
 ///      struct Market {                                   first member in the lowest-order bytes
 ///        uint8 status; uint8 outcomeCount; uint8 result; uint64 closeTime; uint96 maxStake;
@@ -29,8 +36,16 @@ pragma solidity ^0.8.28;
 ///                                                        base+0: bits 0, 160, 224, 232
 ///        uint96 stake; uint32 odds; uint128 payout;      base+1: bits 0, 96, 128
 ///      }
+///      struct Resolution {                               a market's oracle committee vote (docs/decisions/0007)
+///        uint32 round; bool proposed; uint8 result; uint64 finalAt;
+///                                                        base+0: bits 0, 32, 40, 48 (a flag: round + 1, the rest 0)
+///        uint32 votesRound; uint64 votesEpoch; uint16 voted; uint8[16] votes;
+///                                                        base+1: bits 0, 32, 96, 112 + 8 * seat; the votes count only
+///                                                        while votesRound and votesEpoch are the current ones
+///      }
 ///
-///      Market status: 0 none, 1 open, 2 resolved. Bet status: 0 none, 1 open, 2 settled.
+///      Market status: 0 none, 1 open, 2 resolved. Bet status: 0 none, 1 open, 2 settled. A market stays
+///      open while its result is voted on and proposed; it is resolved when the proposal is final.
 ///      Money invariant: sum(balances) + sum(payout of open bets) = deposits relayed - withdrawals
 ///      initiated (genesis balances count as deposits). Deposits and forced transactions come
 ///      from L1 through the L1 messenger system account (docs/decisions/0004).
@@ -38,27 +53,6 @@ abstract contract BetEngineLogic {
     struct Context {
         address sender;
         uint64 time;
-    }
-
-    struct MarketView {
-        uint8 status;
-        uint8 outcomeCount;
-        uint8 result;
-        uint64 closeTime;
-        uint96 maxStake;
-        uint128 maxLiability;
-        uint32[] odds;
-        uint128[] liability;
-    }
-
-    struct BetView {
-        address bettor;
-        uint64 marketId;
-        uint8 outcome;
-        uint8 status;
-        uint96 stake;
-        uint32 odds;
-        uint128 payout;
     }
 
     uint256 internal constant SLOT_OPERATOR = 0;
@@ -70,6 +64,10 @@ abstract contract BetEngineLogic {
     uint256 internal constant SLOT_BETS = 6;
     uint256 internal constant SLOT_WITHDRAWALS = 7;
     uint256 internal constant SLOT_NEXT_WITHDRAWAL_NONCE = 8;
+    uint256 internal constant SLOT_COMMITTEE = 9;
+    uint256 internal constant SLOT_MEMBERS = 10;
+    uint256 internal constant SLOT_SEATS = 11;
+    uint256 internal constant SLOT_RESOLUTIONS = 12;
 
     /// @notice The system account that relays L1 queue messages: its key is public
     ///         (keccak256("rollbook/l1-messenger/v1")), so nodes refuse its txs from outside and
@@ -86,9 +84,21 @@ abstract contract BetEngineLogic {
     uint8 internal constant MAX_OUTCOMES = 16;
     uint256 internal constant ODDS_SCALE = 10_000;
     uint256 internal constant MAX_ODDS = 10_000_000;
+    uint256 internal constant MAX_MEMBERS = 16;
 
     error NotOperator();
+    /// @notice The sender holds no seat on the current oracle committee.
     error NotOracle();
+    error NotOracleOrOperator();
+    error BadCommitteeSize();
+    /// @notice A member is the zero address or listed twice.
+    error BadCommitteeMember(address member);
+    error BadThreshold();
+    /// @notice This round already proposed a result: a member who disagrees flags it (before finalAt).
+    error ResultAlreadyProposed(uint64 finalAt);
+    error NoProposedResult();
+    error DisputeWindowOver(uint64 finalAt);
+    error ResultNotFinal(uint64 finalAt);
     error BadOutcomeCount();
     error BadOdds();
     error CloseTimeInPast();
@@ -123,6 +133,10 @@ abstract contract BetEngineLogic {
         uint128 payout
     );
     event MarketResolved(uint256 indexed marketId, uint8 result);
+    event CommitteeSet(address[] members, uint8 threshold, uint32 disputeWindowSeconds);
+    event ResultVoted(uint256 indexed marketId, uint32 round, address indexed member, uint8 result);
+    event ResultProposed(uint256 indexed marketId, uint32 round, uint8 result, uint64 finalAt);
+    event ResultFlagged(uint256 indexed marketId, uint32 round, address indexed by);
     event BetSettled(uint256 indexed betId, uint256 indexed marketId, address indexed bettor, uint128 paid);
     event DepositRelayed(uint256 indexed queueIndex, address indexed l1Sender, address indexed recipient, uint256 amount);
     event ForcedTxRelayed(uint256 indexed queueIndex, address indexed l1Sender, bytes32 txHash);
@@ -226,8 +240,15 @@ abstract contract BetEngineLogic {
         uint256 betHead = _load(betBase);
         if (uint8(betHead >> 232) != BET_OPEN) revert BetNotOpen();
         uint256 marketId = uint64(betHead >> 160);
-        uint256 marketHead = _load(_mappingSlot(marketId, SLOT_MARKETS));
-        if (uint8(marketHead) != MARKET_RESOLVED) revert MarketNotResolved();
+        bytes32 marketBase = _mappingSlot(marketId, SLOT_MARKETS);
+        uint256 marketHead = _load(marketBase);
+        if (uint8(marketHead) != MARKET_RESOLVED) {
+            // A proposal past its dispute window is final: the bet settles on it at once, so a
+            // winner never waits on anyone's finalizeResult.
+            uint256 state = _load(_mappingSlot(marketId, SLOT_RESOLUTIONS));
+            if (uint8(state >> 32) == 0 || _context().time < uint64(state >> 48)) revert MarketNotResolved();
+            marketHead = _resolve(marketId, marketBase, marketHead, uint8(state >> 40));
+        }
 
         address bettor = address(uint160(betHead));
         uint256 amounts = _load(_offset(betBase, 1));
@@ -249,18 +270,79 @@ abstract contract BetEngineLogic {
         emit BetSettled(betId, marketId, bettor, uint128(paid));
     }
 
-    // ---------------------------------------------------------------- oracle
+    // ---------------------------------------------------------------- oracle committee
 
+    /// @notice Seats a new oracle committee (operator only): 1 to 16 distinct non-zero members, of
+    ///         whom `threshold` must agree on a result to propose it; a proposal is final after
+    ///         `disputeWindowSeconds` without a flag. Votes cast under the old committee no longer
+    ///         count (the epoch changes); a result already proposed keeps its finalAt.
+    function setCommittee(address[] calldata members, uint8 threshold, uint32 disputeWindowSeconds) external {
+        if (_context().sender != _operator()) revert NotOperator();
+        uint256 size = members.length;
+        if (size == 0 || size > MAX_MEMBERS) revert BadCommitteeSize();
+        if (threshold == 0 || threshold > size) revert BadThreshold();
+        uint256 epoch = uint64(_load(bytes32(SLOT_COMMITTEE)) >> 40) + 1;
+        uint256 oldSize = _load(bytes32(SLOT_MEMBERS));
+        bytes32 first = _arraySlot(SLOT_MEMBERS);
+        for (uint256 i = 0; i < size; ++i) {
+            address member = members[i];
+            if (member == address(0)) revert BadCommitteeMember(member);
+            for (uint256 j = 0; j < i; ++j) {
+                if (members[j] == member) revert BadCommitteeMember(member);
+            }
+            _store(_offset(first, i), uint160(member));
+            _store(_mappingSlot(uint160(member), SLOT_SEATS), i | (epoch << 8));
+        }
+        // Members past the new length are cleared, as Solidity shrinks an array.
+        for (uint256 i = size; i < oldSize; ++i) {
+            _store(_offset(first, i), 0);
+        }
+        if (oldSize != size) _store(bytes32(SLOT_MEMBERS), size);
+        _store(bytes32(SLOT_COMMITTEE), uint256(threshold) | (uint256(disputeWindowSeconds) << 8) | (epoch << 40));
+        emit CommitteeSet(members, threshold, disputeWindowSeconds);
+    }
+
+    /// @notice A member's vote on a closed market's result: an outcome index or 255 (void: every
+    ///         bet refunded). The member may change it within the round; once `threshold` members
+    ///         of the round agree, the result is proposed, and with a dispute window of 0 it is
+    ///         final and the market resolved in the same call.
+    function voteResult(uint256 marketId, uint8 result) external {
+        _vote(marketId, result);
+    }
+
+    /// @notice The single-oracle name of voteResult, kept for the SDK and the genesis committee.
     function reportResult(uint256 marketId, uint8 result) external {
+        _vote(marketId, result);
+    }
+
+    /// @notice Drops a proposed result inside its dispute window (a member or the operator) and
+    ///         starts a new round: every vote is void, and settlement waits for a new proposal.
+    function flagResult(uint256 marketId) external {
         Context memory ctx = _context();
-        if (ctx.sender != address(uint160(_load(bytes32(SLOT_ORACLE))))) revert NotOracle();
+        if (ctx.sender != _operator() && _seat(ctx.sender, _load(bytes32(SLOT_COMMITTEE))) == MAX_MEMBERS) {
+            revert NotOracleOrOperator();
+        }
+        bytes32 stateSlot = _mappingSlot(marketId, SLOT_RESOLUTIONS);
+        uint256 state = _load(stateSlot);
+        if (uint8(state >> 32) == 0) revert NoProposedResult();
+        uint64 finalAt = uint64(state >> 48);
+        if (ctx.time >= finalAt) revert DisputeWindowOver(finalAt);
+        uint32 round = uint32(state);
+        _store(stateSlot, uint256(round + 1));
+        emit ResultFlagged(marketId, round, ctx.sender);
+    }
+
+    /// @notice Resolves a market whose proposed result is past its dispute window; anyone may call
+    ///         it (settleBet does the same on its own).
+    function finalizeResult(uint256 marketId) external {
         bytes32 base = _mappingSlot(marketId, SLOT_MARKETS);
         uint256 head = _load(base);
         if (uint8(head) != MARKET_OPEN) revert MarketNotOpen();
-        if (ctx.time < uint64(head >> 24)) revert MarketNotClosed();
-        if (result >= uint8(head >> 8) && result != RESULT_VOID) revert BadOutcome();
-        _store(base, (head & ~uint256(0xff00ff)) | uint256(MARKET_RESOLVED) | (uint256(result) << 16));
-        emit MarketResolved(marketId, result);
+        uint256 state = _load(_mappingSlot(marketId, SLOT_RESOLUTIONS));
+        if (uint8(state >> 32) == 0) revert NoProposedResult();
+        uint64 finalAt = uint64(state >> 48);
+        if (_context().time < finalAt) revert ResultNotFinal(finalAt);
+        _resolve(marketId, base, head, uint8(state >> 40));
     }
 
     // ---------------------------------------------------------------- bridge
@@ -302,72 +384,70 @@ abstract contract BetEngineLogic {
         emit WithdrawalInitiated(withdrawalHash, ctx.sender, l1Recipient, amount, nonce);
     }
 
-    // ---------------------------------------------------------------- views
+    // ---------------------------------------------------------------- views (the others: BetEngineViews)
 
-    function withdrawalInitiated(bytes32 withdrawalHash) external view returns (bool) {
-        return _load(_mappingSlot(uint256(withdrawalHash), SLOT_WITHDRAWALS)) == 1;
-    }
-
-    function nextWithdrawalNonce() external view returns (uint256) {
-        return _load(bytes32(SLOT_NEXT_WITHDRAWAL_NONCE));
-    }
-
-    function l1Messenger() external pure returns (address) {
-        return L1_MESSENGER;
-    }
-
-    function operator() external view returns (address) {
-        return _operator();
-    }
-
-    function oracle() external view returns (address) {
-        return address(uint160(_load(bytes32(SLOT_ORACLE))));
-    }
-
+    /// @dev The one view the L1 verifier keeps: it is refused there outside execute, like every rule.
     function balanceOf(address account) external view returns (uint256) {
         return _load(_balanceSlot(account));
     }
 
-    function nextMarketId() external view returns (uint256) {
-        return _orOne(_load(bytes32(SLOT_NEXT_MARKET_ID)));
-    }
+    // ---------------------------------------------------------------- internals
 
-    function nextBetId() external view returns (uint256) {
-        return _orOne(_load(bytes32(SLOT_NEXT_BET_ID)));
-    }
-
-    function getMarket(uint256 marketId) external view returns (MarketView memory market) {
+    function _vote(uint256 marketId, uint8 result) private {
+        Context memory ctx = _context();
+        uint256 committee = _load(bytes32(SLOT_COMMITTEE));
+        uint256 seat = _seat(ctx.sender, committee);
+        if (seat == MAX_MEMBERS) revert NotOracle();
         bytes32 base = _mappingSlot(marketId, SLOT_MARKETS);
         uint256 head = _load(base);
-        uint8 count = uint8(head >> 8);
-        market.status = uint8(head);
-        market.outcomeCount = count;
-        market.result = uint8(head >> 16);
-        market.closeTime = uint64(head >> 24);
-        market.maxStake = uint96(head >> 88);
-        market.maxLiability = uint128(_load(_offset(base, 1)));
-        market.odds = new uint32[](count);
-        market.liability = new uint128[](count);
-        for (uint256 i = 0; i < count; ++i) {
-            market.odds[i] = uint32(_load(_offset(base, 2 + (i >> 3))) >> ((i & 7) << 5));
-            market.liability[i] = uint128(_load(_offset(base, 4 + (i >> 1))) >> ((i & 1) << 7));
+        if (uint8(head) != MARKET_OPEN) revert MarketNotOpen();
+        if (ctx.time < uint64(head >> 24)) revert MarketNotClosed();
+        if (result >= uint8(head >> 8) && result != RESULT_VOID) revert BadOutcome();
+        bytes32 stateSlot = _mappingSlot(marketId, SLOT_RESOLUTIONS);
+        uint256 state = _load(stateSlot);
+        if (uint8(state >> 32) != 0) revert ResultAlreadyProposed(uint64(state >> 48));
+
+        uint32 round = uint32(state);
+        emit ResultVoted(marketId, round, ctx.sender, result);
+        if (_recordVote(stateSlot, _votesTag(state, committee), seat, result) < uint8(committee)) return;
+        uint64 finalAt = ctx.time + uint32(committee >> 8);
+        _store(stateSlot, uint256(round) | (1 << 32) | (uint256(result) << 40) | (uint256(finalAt) << 48));
+        emit ResultProposed(marketId, round, result, finalAt);
+        if (finalAt == ctx.time) _resolve(marketId, base, head, result);
+    }
+
+    /// @dev Writes seat `seat`'s vote into the market's votes word; returns how many seats agree with it.
+    function _recordVote(bytes32 stateSlot, uint256 tag, uint256 seat, uint8 result) private returns (uint256 agreeing) {
+        bytes32 votesSlot = _offset(stateSlot, 1);
+        uint256 votes = _load(votesSlot);
+        // Votes of an earlier round (before a flag) or of an earlier committee count for nothing.
+        if (uint96(votes) != tag) votes = tag;
+        uint256 shift = 112 + (seat << 3);
+        votes = (votes & ~(uint256(0xff) << shift)) | (uint256(result) << shift) | (uint256(1) << (96 + seat));
+        _store(votesSlot, votes);
+        for (uint256 i = 0; i < MAX_MEMBERS; ++i) {
+            if ((votes >> (96 + i)) & 1 != 0 && uint8(votes >> (112 + (i << 3))) == result) ++agreeing;
         }
     }
 
-    function getBet(uint256 betId) external view returns (BetView memory bet) {
-        bytes32 betBase = _mappingSlot(betId, SLOT_BETS);
-        uint256 head = _load(betBase);
-        uint256 amounts = _load(_offset(betBase, 1));
-        bet.bettor = address(uint160(head));
-        bet.marketId = uint64(head >> 160);
-        bet.outcome = uint8(head >> 224);
-        bet.status = uint8(head >> 232);
-        bet.stake = uint96(amounts);
-        bet.odds = uint32(amounts >> 96);
-        bet.payout = uint128(amounts >> 128);
+    /// @dev Marks the market resolved with `result`; returns its new head.
+    function _resolve(uint256 marketId, bytes32 base, uint256 head, uint8 result) private returns (uint256 resolved) {
+        resolved = (head & ~uint256(0xff00ff)) | uint256(MARKET_RESOLVED) | (uint256(result) << 16);
+        _store(base, resolved);
+        emit MarketResolved(marketId, result);
     }
 
-    // ---------------------------------------------------------------- internals
+    /// @dev `account`'s seat on the committee whose packed word is `committee`, or MAX_MEMBERS if none.
+    function _seat(address account, uint256 committee) private view returns (uint256) {
+        uint256 seat = _load(_mappingSlot(uint160(account), SLOT_SEATS));
+        // The epoch is at least 1, so an empty slot never matches.
+        return seat >> 8 == uint64(committee >> 40) ? uint8(seat) : MAX_MEMBERS;
+    }
+
+    /// @dev The round and epoch a market's votes word must carry to count: round | epoch << 32.
+    function _votesTag(uint256 state, uint256 committee) internal pure returns (uint256) {
+        return uint32(state) | (uint256(uint64(committee >> 40)) << 32);
+    }
 
     /// @dev The bettor pays `stake`, the house pays `payout - stake`; the bet escrows `payout`.
     function _debitStakes(address bettor, uint256 stake, uint256 payout) private {
@@ -419,26 +499,34 @@ abstract contract BetEngineLogic {
         }
     }
 
-    function _operator() private view returns (address) {
+    function _operator() internal view returns (address) {
         return address(uint160(_load(bytes32(SLOT_OPERATOR))));
     }
 
-    function _balanceSlot(address account) private pure returns (bytes32) {
+    function _balanceSlot(address account) internal pure returns (bytes32) {
         return _mappingSlot(uint256(uint160(account)), SLOT_BALANCES);
     }
 
-    function _orOne(uint256 value) private pure returns (uint256) {
+    function _orOne(uint256 value) internal pure returns (uint256) {
         return value == 0 ? 1 : value;
     }
 
-    function _offset(bytes32 base, uint256 delta) private pure returns (bytes32) {
+    function _offset(bytes32 base, uint256 delta) internal pure returns (bytes32) {
         unchecked {
             return bytes32(uint256(base) + delta);
         }
     }
 
+    /// @dev keccak256(abi.encode(arraySlot)): where Solidity places a dynamic array's first element.
+    function _arraySlot(uint256 arraySlot) internal pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, arraySlot)
+            slot := keccak256(0x00, 0x20)
+        }
+    }
+
     /// @dev keccak256(abi.encode(key, mappingSlot)), as Solidity places mapping values.
-    function _mappingSlot(uint256 key, uint256 mappingSlot) private pure returns (bytes32 slot) {
+    function _mappingSlot(uint256 key, uint256 mappingSlot) internal pure returns (bytes32 slot) {
         assembly ("memory-safe") {
             mstore(0x00, key)
             mstore(0x20, mappingSlot)

@@ -14,6 +14,10 @@ export const MARKETS_SLOT = 5n
 export const BETS_SLOT = 6n
 export const WITHDRAWALS_SLOT = 7n
 export const NEXT_WITHDRAWAL_NONCE_SLOT = 8n
+export const COMMITTEE_SLOT = 9n
+export const MEMBERS_SLOT = 10n
+export const SEATS_SLOT = 11n
+export const RESOLUTIONS_SLOT = 12n
 
 export const MarketStatus = { none: 0, open: 1, resolved: 2 } as const
 export const BetStatus = { none: 0, open: 1, settled: 2 } as const
@@ -149,6 +153,54 @@ export function decodeBet(head: bigint, amounts: bigint): BetRecord {
   }
 }
 
+export const committeeSlot: Hex = slotHex(COMMITTEE_SLOT)
+/** The committee's `address[] members`: its length here, members[i] at `memberSlot(i)`. */
+export const membersLengthSlot: Hex = slotHex(MEMBERS_SLOT)
+
+/** keccak256(abi.encode(slot)): where Solidity puts a dynamic array's first element. */
+function arraySlot(slot: bigint): bigint {
+  return BigInt(keccak256(encodeAbiParameters([{ type: 'uint256' }], [slot])))
+}
+
+export function memberSlot(index: number): Hex {
+  return slotHex(offset(arraySlot(MEMBERS_SLOT), BigInt(index)))
+}
+
+/** `seats[member]`: seat | epoch << 8, a seat only while the epoch is the committee's. */
+export function seatSlot(member: Address): Hex {
+  return slotHex(mappingSlot(BigInt(member), SEATS_SLOT))
+}
+
+/** A market's result vote: base+0 round, proposal and finalAt; base+1 the round's votes. */
+export function resolutionSlot(marketId: bigint): Hex {
+  return slotHex(mappingSlot(marketId, RESOLUTIONS_SLOT))
+}
+
+export function resolutionVotesSlot(marketId: bigint): Hex {
+  return slotHex(offset(mappingSlot(marketId, RESOLUTIONS_SLOT), 1n))
+}
+
+export interface CommitteeWord {
+  threshold: number
+  disputeWindowSeconds: number
+  epoch: bigint
+}
+
+export function decodeCommittee(word: bigint): CommitteeWord {
+  return { threshold: Number(bits(word, 0n, 8n)), disputeWindowSeconds: Number(bits(word, 8n, 32n)), epoch: bits(word, 40n, 64n) }
+}
+
+export interface ResolutionWord {
+  round: number
+  proposed: boolean
+  result: number
+  finalAt: bigint
+}
+
+export function decodeResolution(word: bigint): ResolutionWord {
+  return { round: Number(bits(word, 0n, 32n)), proposed: bits(word, 32n, 8n) !== 0n, result: Number(bits(word, 40n, 8n)), finalAt: bits(word, 48n, 64n) }
+}
+
 /** Reads one packed field out of a storage word, given the shift from a `market*Slot` helper. */
 export function packedField(word: bigint, shift: bigint, width: 32n | 128n): bigint {
   return bits(word, shift, width)
@@ -160,9 +212,14 @@ export interface GenesisStorageParameters {
   balances: Record<Address, bigint>
 }
 
+/** The genesis committee's epoch: an empty seat slot (epoch 0) is never a seat. */
+export const GENESIS_COMMITTEE_EPOCH = 1n
+
 /**
- * The bet engine's genesis storage: operator, oracle, both id counters at 1, and balances.
- * Returns 32-byte hex [slot, value] pairs, only for nonzero values.
+ * The bet engine's genesis storage: operator, oracle, both id counters at 1, balances, and the
+ * oracle committee of docs/decisions/0007 as [oracle] with threshold 1 and no dispute window, so a
+ * single report resolves a market at once. Returns 32-byte hex [slot, value] pairs, only for
+ * nonzero values.
  */
 export function genesisStorage({ operator, oracle, balances }: GenesisStorageParameters): Array<[slot: Hex, value: Hex]> {
   const entries: Array<[bigint, bigint]> = [
@@ -170,6 +227,11 @@ export function genesisStorage({ operator, oracle, balances }: GenesisStoragePar
     [ORACLE_SLOT, BigInt(oracle)],
     [NEXT_MARKET_ID_SLOT, 1n],
     [NEXT_BET_ID_SLOT, 1n],
+    // threshold 1 | window 0 << 8 | epoch << 40; members = [oracle] in seat 0
+    [COMMITTEE_SLOT, 1n | (GENESIS_COMMITTEE_EPOCH << 40n)],
+    [MEMBERS_SLOT, 1n],
+    [offset(arraySlot(MEMBERS_SLOT), 0n), BigInt(oracle)],
+    [mappingSlot(BigInt(oracle), SEATS_SLOT), GENESIS_COMMITTEE_EPOCH << 8n],
   ]
   for (const [account, amount] of Object.entries(balances) as Array<[Address, bigint]>) {
     if (amount < 0n || amount > UINT256_MAX) throw new RangeError(`balance of ${account} is out of range: ${amount}`)

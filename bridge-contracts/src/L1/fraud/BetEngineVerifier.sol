@@ -28,7 +28,8 @@ contract BetEngineVerifier is BetEngineLogic {
     /// @notice The bet engine predeploy on L2 (sdk/src/constants.ts BET_ENGINE_ADDRESS).
     address internal constant BET_ENGINE = 0x4200000000000000000000000000000000000b37;
     bytes32 internal constant EMPTY_CODE_HASH = keccak256("");
-    /// @notice No bet engine function reads more slots than this (getMarket, the most, reads 12).
+    /// @notice No bet engine function reads more slots than this (placeBet, the most, reads 8; the views
+    ///         with loops are not here but in BetEngineViews, on L2 only).
     uint256 internal constant MAX_OFFERED_SLOTS = 64;
 
     uint256 private constant OFFERED = 1;
