@@ -250,9 +250,9 @@ export class RollbookNode {
 
 /** The proposer's batch traces from the commitment worker; a worker that diverged or died stops the proposer (a wrong trace loses the bond). */
 function batchTraceFrom(trace: CommitmentWorker): BatchTraceFn {
-  return async (batch, chunks) => {
+  return async (batch, chunks, l1Timestamps) => {
     try {
-      const { leaves, lastLeaf } = await trace.traceBatch(batch, chunks)
+      const { leaves, lastLeaf } = await trace.traceBatch(batch, chunks, l1Timestamps)
       return { leaves, lastLeaf }
     } catch (e) {
       if (e instanceof TraceDivergedError || e instanceof TraceWorkerError) throw new ProposerCriticalError(`no trace for batch ${batch.batchIndex}: ${e.message}`, { cause: e })

@@ -143,7 +143,7 @@ export class Challenger {
     const batch = { batchIndex: index, fromBlock, toBlock: verdict.l2BlockNumber }
     let mine: Hex[]
     try {
-      mine = (await trace.traceBatch(batch, chunks.map((c) => c.data))).leaves
+      mine = (await trace.traceBatch(batch, chunks.map((c) => c.data), chunks.map((c) => c.l1Timestamp))).leaves
     } catch (e) {
       if (!(e instanceof Error) || e.name !== TraceMismatchError.name) throw e
       verdict.ok = false

@@ -1,14 +1,14 @@
 import { bytesToHex, type Hex } from 'viem'
 import type { Logger } from 'pino'
 import { decodeChunk, type BatchRecord } from '../../sdk/src/batch/index.ts'
-import { concatBytes, utf8ToBytes } from '@ethereumjs/util'
+import { bigIntToUnpaddedBytes as bigIntToBytes, concatBytes, utf8ToBytes } from '@ethereumjs/util'
 import { keccak256 } from '../chain/crypto.ts'
 import { TraceMismatchError, TraceNotFoundError } from './errors.ts'
 import { createTxFromRLP } from '@ethereumjs/tx'
 import { createSharedTxCommon } from '../chain/txCommon.ts'
 import { rebuildTx } from '../../sdk/src/batch/index.ts'
 import type { DishonestLie, ToldLie } from './options.ts'
-import { buildTree, merkleProof, treeRoot } from './merkle.ts'
+import { buildTree, equalBytes, merkleProof, treeRoot } from './merkle.ts'
 import { encodeStepState, stepLeaf, type StepState } from './stepState.ts'
 import { batchStepStates, genesisStepState, stepStateAfterBlock, type BatchSteps, type RecordAt } from './steps.ts'
 import type { BatchTrace, TraceStore, TracedBlock } from './traceStore.ts'
@@ -65,23 +65,18 @@ export interface BatchTracerOptions {
 }
 
 /**
- * The steps of a batch of sealed blocks as the batcher posted them in `chunks`
- * (sequencer/batcher/batchPlanner.ts: per block a block start and its records, then the closing
- * block start, the last block's timestamp again). Each record's place in the chunks comes from
- * decoding them; its state root from the block's execution. A sequencer never forces queue
- * messages in, so `forced` is empty; block starts carry no L1 time, as the sequencer's chunks are
- * posted after their blocks are sealed (never MAX_TIMESTAMP_DRIFT_SECONDS ahead of L1). Chunks
- * that do not hold exactly these records (another batch, another split) are a TraceMismatchError.
+ * The steps of a batch: one per record its chunks decode to (a record the decoder skips included),
+ * as derivation applies them (node/derive/deriver.ts). Block starts come from the chunks alone
+ * (with the L1 time of each chunk, when given, for the drift rule). A tx record is the next tx the
+ * blocks ran when its hash is that tx's, and a queue-message record the next message when its
+ * queue index is that message's; then the step takes the root after it. Any other record is one
+ * derivation skipped (a wrong nonce, a bad signature, a replay, no block open, a full block, a
+ * message not due): a no-op step. So a batch posted by an honest sequencer and one holding junk
+ * are traced the same way, and every tx the blocks ran must be matched (else the chunks are not
+ * these blocks': TraceMismatchError). A sequencer never forces queue messages in: `forced` is empty.
  */
-export function stepsOfChunks(blocks: readonly TracedBlock[], chunks: readonly Uint8Array[], chainId: number): BatchSteps {
-  type Expected = { kind: 'blockStart'; timestamp: bigint } | { kind: 'tx' | 'message'; txs: 1 | 2; stateRoot: Uint8Array }
-  const expected: Expected[] = []
-  for (const block of blocks) {
-    expected.push({ kind: 'blockStart', timestamp: block.timestamp })
-    for (const r of block.records) expected.push({ kind: r.kind, txs: r.txs, stateRoot: r.stateRoot })
-  }
-  if (blocks.length > 0) expected.push({ kind: 'blockStart', timestamp: blocks[blocks.length - 1].timestamp })
-
+export function stepsOfChunks(blocks: readonly TracedBlock[], chunks: readonly Uint8Array[], chainId: number, l1Timestamps?: readonly bigint[]): BatchSteps {
+  const ran = blocks.flatMap((block) => block.records)
   const records: BatchSteps['records'] = []
   let next = 0
   chunks.forEach((chunk, chunkIndex) => {
@@ -91,30 +86,27 @@ export function stepsOfChunks(blocks: readonly TracedBlock[], chunks: readonly U
       // a skip without a length ended the chunk: no step
       ...decoded.skipped.flatMap((r) => (r.length === undefined ? [] : [{ at: { chunkIndex, offset: r.offset, end: r.offset + r.length } }])),
     ].sort((a, b) => a.at.offset - b.at.offset)
+    const l1Timestamp = l1Timestamps?.[chunkIndex]
     for (const { at, record } of items) {
       if (record === undefined) {
         records.push({ kind: 'skip', at })
-        continue
-      }
-      const want = expected[next++]
-      const where = `chunk ${chunkIndex} offset ${at.offset}`
-      if (want === undefined) throw new TraceMismatchError(`${where}: a ${record.type} record after the last record of the blocks`)
-      if (record.type === 'blockStart') {
-        if (want.kind !== 'blockStart' || want.timestamp !== record.timestamp) throw new TraceMismatchError(`${where}: a block start at ${record.timestamp} where the blocks have ${describe(want)}`)
-        records.push({ kind: 'blockStart', timestamp: record.timestamp, at })
+      } else if (record.type === 'blockStart') {
+        records.push({ kind: 'blockStart', timestamp: record.timestamp, ...(l1Timestamp === undefined ? {} : { l1Timestamp }), at })
       } else {
+        const want = ran[next]
+        const id = record.type === 'deposit' ? bigIntToBytes(record.queueIndex) : keccak256(rebuildTx(record, { chainId }))
         const kind = record.type === 'deposit' ? 'message' : 'tx'
-        if (want.kind !== kind) throw new TraceMismatchError(`${where}: a ${record.type} record where the blocks have ${describe(want)}`)
-        records.push(kind === 'tx' ? { kind: 'tx', stateRoot: (want as { stateRoot: Uint8Array }).stateRoot, at } : { kind: 'message', txs: (want as { txs: 1 | 2 }).txs, stateRoot: (want as { stateRoot: Uint8Array }).stateRoot, at })
+        if (want !== undefined && want.kind === kind && equalBytes(want.id, id)) {
+          next++
+          records.push(kind === 'tx' ? { kind: 'tx', stateRoot: want.stateRoot, at } : { kind: 'message', txs: want.txs, stateRoot: want.stateRoot, at })
+        } else {
+          records.push({ kind: 'skip', at })
+        }
       }
     }
   })
-  if (next !== expected.length) throw new TraceMismatchError(`the chunks hold ${next} of the blocks' ${expected.length} records`)
+  if (next !== ran.length) throw new TraceMismatchError(`the chunks hold ${next} of the blocks' ${ran.length} records`)
   return { forced: [], records }
-}
-
-function describe(e: { kind: string; timestamp?: bigint }): string {
-  return e.kind === 'blockStart' ? `a block start at ${e.timestamp}` : `a ${e.kind} record`
 }
 
 /** The last step state of a batch's trace and every leaf, as proposeOutput takes them. */
@@ -145,13 +137,14 @@ export class BatchTracer {
    * The batch's trace from its blocks and the chunks that carry them; computed once per block range
    * (a batch re-planned after a reorg is traced again) and kept.
    */
-  async trace(batch: BatchRange, chunks: readonly Uint8Array[], nowMs = Date.now()): Promise<BatchTraceResult> {
+  async trace(batch: BatchRange, chunks: readonly Uint8Array[], opts: { nowMs?: number; l1Timestamps?: readonly bigint[] } = {}): Promise<BatchTraceResult> {
+    const nowMs = opts.nowMs ?? Date.now()
     const stored = await this.modules.store.batch(batch.batchIndex)
     let trace: BatchTrace
     if (stored !== undefined && stored.fromBlock === batch.fromBlock && stored.toBlock === batch.toBlock) {
       trace = { ...stored, handedAtMs: nowMs }
     } else {
-      trace = await this.traceBatch(batch, chunks, nowMs)
+      trace = await this.traceBatch(batch, chunks, nowMs, opts.l1Timestamps)
     }
     await this.modules.store.putBatch(trace)
     const dropped = await this.modules.store.pruneBatches(nowMs - this.opts.retainMs)
@@ -227,11 +220,11 @@ export class BatchTracer {
     return this.modules.store.batch(batchIndex)
   }
 
-  private async traceBatch(batch: BatchRange, chunks: readonly Uint8Array[], nowMs: number): Promise<BatchTrace> {
+  private async traceBatch(batch: BatchRange, chunks: readonly Uint8Array[], nowMs: number, l1Timestamps?: readonly bigint[]): Promise<BatchTrace> {
     const blocks: TracedBlock[] = []
     for (let n = batch.fromBlock; n <= batch.toBlock; n++) blocks.push(await this.tracedBlock(n))
     const pre = batch.fromBlock === 1n ? genesisStepState((await this.tracedBlock(0n)).stateRoot, (await this.tracedBlock(0n)).timestamp) : stepStateAfterBlock(await this.tracedBlock(batch.fromBlock - 1n))
-    const states = batchStepStates(pre, stepsOfChunks(blocks, chunks, this.opts.chainId), this.opts.maxTxsPerBlock)
+    const states = batchStepStates(pre, stepsOfChunks(blocks, chunks, this.opts.chainId, l1Timestamps), this.opts.maxTxsPerBlock)
     const levels = buildTree(states.map(stepLeaf))
     const trace: BatchTrace = { ...batch, handedAtMs: nowMs, traceRoot: treeRoot(levels), states }
     this.remember(trace, levels)

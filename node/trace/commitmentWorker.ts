@@ -145,10 +145,16 @@ export class CommitmentWorker {
 
   /**
    * The batch's trace (waits until the worker has executed the batch's last block): its root, every
-   * leaf and the last leaf's preimage, from its blocks and the chunks that carry them on L1.
+   * leaf and the last leaf's preimage, from its blocks and the chunks that carry them on L1
+   * (with each chunk's L1 block time, for the drift rule, when known).
    */
-  async traceBatch(batch: BatchRange, chunks: readonly Uint8Array[]): Promise<BatchTraceResult> {
-    const result = (await this.call({ method: 'trace', batch: { batchIndex: batch.batchIndex, fromBlock: batch.fromBlock, toBlock: batch.toBlock }, chunks: [...chunks] })) as BatchTraceResult
+  async traceBatch(batch: BatchRange, chunks: readonly Uint8Array[], l1Timestamps?: readonly bigint[]): Promise<BatchTraceResult> {
+    const result = (await this.call({
+      method: 'trace',
+      batch: { batchIndex: batch.batchIndex, fromBlock: batch.fromBlock, toBlock: batch.toBlock },
+      chunks: [...chunks],
+      ...(l1Timestamps === undefined ? {} : { l1Timestamps: [...l1Timestamps] }),
+    })) as BatchTraceResult
     if (result.told !== undefined) this.told.push(result.told)
     return result
   }

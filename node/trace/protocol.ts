@@ -33,7 +33,7 @@ export interface BlockMessage {
 }
 
 export type CallMessage =
-  | { type: 'call'; id: number; method: 'trace'; batch: BatchRange; chunks: Uint8Array[] }
+  | { type: 'call'; id: number; method: 'trace'; batch: BatchRange; chunks: Uint8Array[]; l1Timestamps?: bigint[] }
   | { type: 'call'; id: number; method: 'proveStep'; batchIndex: bigint; step: number }
   | { type: 'call'; id: number; method: 'stepWitness'; batch: BatchRange; chunks: Uint8Array[]; step: number; messages: QueueMessage[] }
   | { type: 'call'; id: number; method: 'close' }

@@ -10,6 +10,13 @@ import { buildTree, merkleProof, merkleRoot, rootFromProof, treeRoot, verifyMerk
 import { batchStart, decodeStepState, encodeStepState, stepLeaf, type StepState } from './stepState.ts'
 import { MAX_TIMESTAMP_DRIFT_SECONDS } from '../../sdk/src/constants.ts'
 import { applyStep, batchStepStates, closeBlock, genesisStepState, StepRuleError, stepStateAfterBlock, type BatchSteps } from './steps.ts'
+import { stepsOfChunks } from './batchTracer.ts'
+import { TraceMismatchError } from './errors.ts'
+import type { TracedBlock } from './traceStore.ts'
+import { accounts } from './testing.ts'
+import { calldata, TestSigner } from '../chain/fastpath/testing.ts'
+import { keccak256 as keccak256Bytes } from '../chain/crypto.ts'
+import { encodeChunk, recordFromTx } from '../../sdk/src/batch/index.ts'
 
 const root = (i: number) => hexToBytes(keccak256(toHex(`root ${i}`)))
 
@@ -175,4 +182,36 @@ t.test('positions_followTheRecords_andTheChunkBaseStaysWithinAChunk', async (t) 
   t.same([states[5].chunkIndex, states[5].offset, states[5].chunkBase], [1, 82, 110n])
   t.same(batchStart(states[5]), stepStateAfterBlock({ stateRoot: root(2), timestamp: 110n }), "batchStart of the last state is the next batch's leaf 0")
   t.throws(() => applyStep(states[5], { kind: 'skip', at: { chunkIndex: 1, offset: 50, end: 60 } }, MAX), StepRuleError, 'a record behind the position')
+})
+
+t.test('stepsOfChunks_recordsDerivationSkipped_areNoOpSteps_andEveryRunTxIsMatched', async (t) => {
+  const chainId = 42069
+  const signer = new TestSigner(chainId)
+  const [alice, bob] = accounts
+  const bet = (nonce: bigint) => signer.sign(alice, nonce, calldata.placeBet(1n, 0, 1_000_000n, 1))
+  const tx0 = bet(0n)
+  const tx1 = bet(1n)
+  const replay = tx0 // a replay of a tx that already ran: derivation skips it (wrong nonce)
+  const stranger = signer.sign(bob, 7n, calldata.placeBet(1n, 1, 2_000_000n, 1)) // never ran: a nonce gap
+  const hash = (raw: Uint8Array) => keccak256Bytes(raw)
+  const blocks: TracedBlock[] = [
+    { number: 1n, hash: root(50), timestamp: 100n, stateRoot: root(2), records: [{ kind: 'tx', txs: 1, stateRoot: root(1), id: hash(tx0) }, { kind: 'message', txs: 1, stateRoot: root(2), id: new Uint8Array([3]) }] },
+    { number: 2n, hash: root(51), timestamp: 101n, stateRoot: root(3), records: [{ kind: 'tx', txs: 1, stateRoot: root(3), id: hash(tx1) }] },
+  ]
+  const chunks = [
+    encodeChunk([{ type: 'blockStart', timestamp: 100n }, recordFromTx(tx0, { chainId }), recordFromTx(replay, { chainId }), { type: 'deposit', queueIndex: 2n }, { type: 'deposit', queueIndex: 3n }]),
+    encodeChunk([recordFromTx(stranger, { chainId }), { type: 'blockStart', timestamp: 101n }, recordFromTx(tx1, { chainId }), { type: 'blockStart', timestamp: 101n }]),
+  ]
+  const steps = stepsOfChunks(blocks, chunks, chainId).records
+  t.same(
+    steps.map((s) => s.kind),
+    ['blockStart', 'tx', 'skip', 'skip', 'message', 'skip', 'blockStart', 'tx', 'blockStart'],
+    'the replayed tx, the message not due and the stranger are no-op steps',
+  )
+  t.same(steps.map((s) => s.at!.chunkIndex), [0, 0, 0, 0, 0, 1, 1, 1, 1], 'every step knows its chunk')
+  const states = batchStepStates(genesisStepState(root(0), 99n), { forced: [], records: steps }, MAX)
+  t.same(states.at(-1)!.stateRoot, root(3))
+  t.throws(() => stepsOfChunks(blocks, chunks.slice(0, 1), chainId), TraceMismatchError, 'a tx the blocks ran but the chunks lack')
+  const late = stepsOfChunks(blocks, chunks, chainId, [0n, 0n]).records
+  t.same(late[0], { kind: 'blockStart', timestamp: 100n, l1Timestamp: 0n, at: steps[0].at }, 'block starts carry their chunk L1 time when given')
 })

@@ -129,7 +129,7 @@ t.test('traceRoots_matchAnIndependentRederivation_perBatch_andProofsVerify', asy
 
   // retention: traces handed out longer ago than retainMs are dropped, the newest kept
   const later = Date.now() + 3_600_001
-  await tracer.trace(plans.at(-1)!, chunksOf.get(plans.at(-1)!.batchIndex)!, later)
+  await tracer.trace(plans.at(-1)!, chunksOf.get(plans.at(-1)!.batchIndex)!, { nowMs: later })
   await t.rejects(tracer.proveStep(0n, 0), TraceNotFoundError, 'a batch past retention is pruned')
   t.ok(await tracer.proveStep(plans.at(-1)!.batchIndex, 1), 'the batch just handed out is kept')
   const lastDropped = plans.at(-2)!.toBlock

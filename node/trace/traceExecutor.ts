@@ -15,6 +15,7 @@ import { RollbookStateManager } from '../chain/stateManager.ts'
 import { createSharedTxCommon } from '../chain/txCommon.ts'
 import { relayInfo, relaysForcedTx } from '../l1/messages.ts'
 import { LevelTrieDb } from '../storage/trieDb.ts'
+import { bigIntToUnpaddedBytes } from '@ethereumjs/util'
 import type { RollbookLevel } from '../storage/level.ts'
 import { TraceDivergedError } from './errors.ts'
 import { equalBytes } from './merkle.ts'
@@ -82,6 +83,7 @@ export class TraceExecutor {
         logger: modules.logger,
       },
     )
+    if (await store.ensureFormat()) modules.logger.warn('the trace database was of an older format: tracing again from genesis')
     let head = await store.head()
     if (head === undefined) {
       trieDb.startBuffering()
@@ -198,12 +200,12 @@ export function recordsOf(txs: readonly TypedTransaction[], roots: readonly Uint
   for (let i = 0; i < txs.length; i++) {
     const relay = relayInfo(txs[i])
     if (relay === undefined) {
-      records.push({ kind: 'tx', txs: 1, stateRoot: roots[i] })
+      records.push({ kind: 'tx', txs: 1, stateRoot: roots[i], id: txs[i].hash() })
       continue
     }
     const withForced = relaysForcedTx(relay, txs[i + 1])
     if (withForced) i++
-    records.push({ kind: 'message', txs: withForced ? 2 : 1, stateRoot: roots[i] })
+    records.push({ kind: 'message', txs: withForced ? 2 : 1, stateRoot: roots[i], id: bigIntToUnpaddedBytes(relay.queueIndex) })
   }
   return records
 }

@@ -11,19 +11,24 @@ import { decodeStepState, encodeStepState, ENCODED_STEP_STATE_BYTES, type StepSt
  * Prefix.trie, written by LevelTrieDb as in the main database.
  */
 const TracePrefix = {
-  /** block number (u64 BE) -> RLP [hash, timestamp, stateRoot, [[kind, txs, root after the record]...]] */
+  /** block number (u64 BE) -> RLP [hash, timestamp, stateRoot, [[kind, txs, root after the record, tx hash or queue index]...]] */
   block: 0x42, // 'B'
   /** batch index (u64 BE) -> RLP [fromBlock, toBlock, handedAtMs, traceRoot, step states (abi-encoded, 160 bytes each)] */
   batch: 0x54, // 'T'
 } as const
 
 const HEAD_KEY = metaKey('traceHead')
+const FORMAT_KEY = metaKey('traceFormat')
+/** 2: step state v2 (docs/decisions/0006) and records that name their tx. An older trace database is rebuilt. */
+const FORMAT = 2
 
 /** One record of a block (a bet or generic tx, or a queue message with its forced tx) and the root after it. */
 export interface TracedRecord {
   kind: 'tx' | 'message'
   txs: 1 | 2
   stateRoot: Uint8Array
+  /** what the record ran: a tx's hash, or a queue message's index (big-endian, unpadded) */
+  id: Uint8Array
 }
 
 export interface TracedBlock {
@@ -52,6 +57,20 @@ const KIND_MESSAGE = 1
 export class TraceStore {
   constructor(private readonly db: RollbookLevel) {}
 
+  /**
+   * The trace database as this version writes it: one of an older format (or none) is cleared, and
+   * the worker traces again from genesis (everything in it is re-derivable from the chain). Returns
+   * whether it was cleared.
+   */
+  async ensureFormat(): Promise<boolean> {
+    const stored = await this.db.get(FORMAT_KEY)
+    if (stored !== undefined && readU64(stored) === BigInt(FORMAT)) return false
+    const cleared = (await this.db.get(HEAD_KEY)) !== undefined
+    if (cleared) await this.db.clear()
+    await this.db.put(FORMAT_KEY, u64(BigInt(FORMAT)))
+    return cleared
+  }
+
   async head(): Promise<TracedBlock | undefined> {
     const bytes = await this.db.get(HEAD_KEY)
     return bytes === undefined ? undefined : this.block(readU64(bytes))
@@ -66,7 +85,7 @@ export class TraceStore {
       hash,
       timestamp: bytesToBigInt(timestamp),
       stateRoot,
-      records: records.map(([kind, txs, root]) => ({ kind: bytesToBigInt(kind) === BigInt(KIND_MESSAGE) ? 'message' : 'tx', txs: Number(bytesToBigInt(txs)) as 1 | 2, stateRoot: root })),
+      records: records.map(([kind, txs, root, id]) => ({ kind: bytesToBigInt(kind) === BigInt(KIND_MESSAGE) ? 'message' : 'tx', txs: Number(bytesToBigInt(txs)) as 1 | 2, stateRoot: root, id })),
     }
   }
 
@@ -76,7 +95,7 @@ export class TraceStore {
       block.hash,
       bigIntToUnpaddedBytes(block.timestamp),
       block.stateRoot,
-      block.records.map((r) => [bigIntToUnpaddedBytes(BigInt(r.kind === 'message' ? KIND_MESSAGE : KIND_TX)), bigIntToUnpaddedBytes(BigInt(r.txs)), r.stateRoot]),
+      block.records.map((r) => [bigIntToUnpaddedBytes(BigInt(r.kind === 'message' ? KIND_MESSAGE : KIND_TX)), bigIntToUnpaddedBytes(BigInt(r.txs)), r.stateRoot, r.id]),
     ])
     const batch = this.db.batch()
     for (const op of trieOps) {

@@ -66,7 +66,7 @@ async function call(message: CallMessage): Promise<unknown> {
   switch (message.method) {
     case 'trace':
       await reached(message.batch.toBlock)
-      return serial(() => tracer.trace(message.batch, message.chunks))
+      return serial(() => tracer.trace(message.batch, message.chunks, { l1Timestamps: message.l1Timestamps }))
     case 'stepWitness':
       return serial(async () => {
         const step = await tracer.stepRecord(message.batch, message.chunks, message.step)

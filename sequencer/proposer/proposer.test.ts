@@ -167,8 +167,8 @@ t.test('configuredBond_andInjectedTrace_areWhatIsPosted', async (t) => {
   const p = r.proposer(
     { bond: MIN_BOND * 3n },
     {
-      batchTrace: async (batch, chunks) => {
-        const trace = await traced(batch, chunks)
+      batchTrace: async (batch, chunks, l1Timestamps) => {
+        const trace = await traced(batch, chunks, l1Timestamps)
         given.set(batch.batchIndex, { chunks, trace })
         return trace
       },

@@ -20,7 +20,8 @@ import { ProposalSender, type AdoptedProposal } from './proposalSender.ts'
  * first record, and the last leaf's preimage (288 bytes), from its blocks and the chunk bytes that
  * carry them on L1.
  */
-export type BatchTraceFn = (batch: PostedBatch, chunks: Uint8Array[]) => Promise<{ leaves: Hex[]; lastLeaf: Hex }>
+/** The batch's trace leaves from its chunks (with the L1 block time of each, which derivation's drift rule reads). */
+export type BatchTraceFn = (batch: PostedBatch, chunks: Uint8Array[], l1Timestamps: bigint[]) => Promise<{ leaves: Hex[]; lastLeaf: Hex }>
 
 export interface ProposerModules {
   /** the sequencer's chain store: sealed L2 blocks, and the batcher's records of posted batches */
@@ -193,7 +194,11 @@ export class Proposer {
     if (block === undefined) throw new ProposerCriticalError(`L2 block ${batch.toBlock}, the last of batch ${batch.batchIndex}, is missing from the chain store`)
     const blockHash = bytesToHex(block.hash())
     await this.checkFirstLeaf(batch)
-    const { leaves, lastLeaf } = await this.batchTrace(batch, chunks)
+    const { leaves, lastLeaf } = await this.batchTrace(
+      batch,
+      chunks.map((c) => c.data),
+      chunks.map((c) => c.l1Timestamp),
+    )
     // the trace's last state root (OutputRoots holds the output to it); the commitment worker stops
     // at any block it cannot re-execute to the sealed root, so only the test-only lies differ here
     const stateRoot = lastLeaf.slice(0, 66) as Hex
@@ -287,7 +292,7 @@ export class Proposer {
    * the last chunk the batcher recorded: read from the inbox as of that block, so a chunk an L1
    * reorg dropped (before the batcher notices and rewinds) is not proposed on.
    */
-  private async confirmedChunks(batch: PostedBatch): Promise<Uint8Array[] | undefined> {
+  private async confirmedChunks(batch: PostedBatch): Promise<{ data: Uint8Array; l1Timestamp: bigint }[] | undefined> {
     const head = await this.client.getBlockNumber({ cacheTime: 0 })
     const blockNumber = head - BigInt(this.opts.l1Confirmations)
     if (blockNumber < 0n) return undefined
@@ -306,7 +311,7 @@ export class Proposer {
       this.log.debug({ batchIndex: Number(batch.batchIndex), inbox: { n: Number(last.n), hash: last.dataHash }, recorded: { n: Number(batch.lastChunk), hash: batch.lastChunkHash } }, 'the inbox closed the batch with another chunk than the batch record: waiting for the batcher')
       return undefined
     }
-    return chunks.map((c) => c.data)
+    return chunks.map((c) => ({ data: c.data, l1Timestamp: c.l1Timestamp }))
   }
 
   /** The proposal tx already sent for this batch, when a version of it is still in the L1 pool (sent before a restart, or put back by a reorg). */

@@ -23,8 +23,8 @@ export async function startTraceWorker(r: Rig): Promise<CommitmentWorker> {
 }
 
 export function workerTrace(worker: CommitmentWorker): BatchTraceFn {
-  return async (batch, chunks) => {
-    const { leaves, lastLeaf } = await worker.traceBatch(batch, chunks)
+  return async (batch, chunks, l1Timestamps) => {
+    const { leaves, lastLeaf } = await worker.traceBatch(batch, chunks, l1Timestamps)
     return { leaves, lastLeaf }
   }
 }
