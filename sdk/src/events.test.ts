@@ -27,6 +27,26 @@ t.test('each channel event parses: decimal strings to bigints and numbers, addre
     },
     { event: 'MarketResolved', args: { marketId: '1', result: '255' }, want: { marketId: 1n, result: 255 } },
     {
+      event: 'ResultVoted',
+      args: { marketId: '1', round: '0', member: bettor, result: '2' },
+      want: { marketId: 1n, round: 0, member: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', result: 2 },
+    },
+    {
+      event: 'ResultProposed',
+      args: { marketId: '1', round: '3', result: '255', finalAt: '1900000600' },
+      want: { marketId: 1n, round: 3, result: 255, finalAt: 1_900_000_600n },
+    },
+    {
+      event: 'ResultFlagged',
+      args: { marketId: '1', round: '3', by: bettor },
+      want: { marketId: 1n, round: 3, by: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' },
+    },
+    {
+      event: 'CommitteeSet',
+      args: { members: [bettor], threshold: '1', disputeWindowSeconds: '600' },
+      want: { members: ['0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'], threshold: 1, disputeWindowSeconds: 600 },
+    },
+    {
       event: 'BetSettled',
       args: { betId: '7', marketId: '1', bettor, paid: '340282366920938463463374607431768211455' },
       want: { betId: 7n, marketId: 1n, bettor: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', paid: 2n ** 128n - 1n },

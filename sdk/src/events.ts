@@ -24,6 +24,13 @@ export interface BetEngineEventArgs {
     payout: bigint
   }
   MarketResolved: { marketId: bigint; result: number }
+  /** A committee member's vote in `round` (docs/decisions/0007); result 255 is void. */
+  ResultVoted: { marketId: bigint; round: number; member: Address; result: number }
+  /** `threshold` members agreed: the result is final at `finalAt` unless flagged before. */
+  ResultProposed: { marketId: bigint; round: number; result: number; finalAt: bigint }
+  /** The proposal of `round` was dropped; voting starts again in round + 1. */
+  ResultFlagged: { marketId: bigint; round: number; by: Address }
+  CommitteeSet: { members: readonly Address[]; threshold: number; disputeWindowSeconds: number }
   BetSettled: { betId: bigint; marketId: bigint; bettor: Address; paid: bigint }
 }
 
@@ -93,10 +100,24 @@ const argsSchemas = {
     payout: integer,
   }),
   MarketResolved: z.object({ marketId: integer, result: smallInteger }),
+  ResultVoted: z.object({ marketId: integer, round: smallInteger, member: address, result: smallInteger }),
+  ResultProposed: z.object({ marketId: integer, round: smallInteger, result: smallInteger, finalAt: integer }),
+  ResultFlagged: z.object({ marketId: integer, round: smallInteger, by: address }),
+  CommitteeSet: z.object({ members: z.array(address), threshold: smallInteger, disputeWindowSeconds: smallInteger }),
   BetSettled: z.object({ betId: integer, marketId: integer, bettor: address, paid: integer }),
 } satisfies { [N in BetEngineEventName]: z.ZodType<BetEngineEventArgs[N], z.ZodTypeDef, unknown> }
 
-const eventName = z.enum(['MarketCreated', 'OddsChanged', 'BetPlaced', 'MarketResolved', 'BetSettled'])
+const eventName = z.enum([
+  'MarketCreated',
+  'OddsChanged',
+  'BetPlaced',
+  'MarketResolved',
+  'ResultVoted',
+  'ResultProposed',
+  'ResultFlagged',
+  'CommitteeSet',
+  'BetSettled',
+])
 
 const notificationSchema = z
   .object({

@@ -13,6 +13,20 @@ export {
   type ReportResultReturnType,
   type ReportResultErrorType,
 } from './actions/reportResult.ts'
+export { voteResult, type VoteResultParameters, type VoteResultReturnType, type VoteResultErrorType } from './actions/voteResult.ts'
+export { flagResult, type FlagResultParameters, type FlagResultReturnType, type FlagResultErrorType } from './actions/flagResult.ts'
+export {
+  finalizeResult,
+  type FinalizeResultParameters,
+  type FinalizeResultReturnType,
+  type FinalizeResultErrorType,
+} from './actions/finalizeResult.ts'
+export {
+  setCommittee,
+  type SetCommitteeParameters,
+  type SetCommitteeReturnType,
+  type SetCommitteeErrorType,
+} from './actions/setCommittee.ts'
 export { placeBet, type PlaceBetParameters, type PlaceBetReturnType, type PlaceBetErrorType } from './actions/placeBet.ts'
 export { settleBet, type SettleBetParameters, type SettleBetReturnType, type SettleBetErrorType } from './actions/settleBet.ts'
 export { getReceipt, type GetReceiptParameters, type GetReceiptReturnType, type GetReceiptErrorType } from './actions/getReceipt.ts'
@@ -21,6 +35,20 @@ export { getBet, type Bet, type GetBetParameters, type GetBetReturnType, type Ge
 export { getBalance, type GetBalanceParameters, type GetBalanceReturnType, type GetBalanceErrorType } from './actions/getBalance.ts'
 export { getOperator, type GetOperatorParameters, type GetOperatorReturnType, type GetOperatorErrorType } from './actions/getOperator.ts'
 export { getOracle, type GetOracleParameters, type GetOracleReturnType, type GetOracleErrorType } from './actions/getOracle.ts'
+export {
+  getCommittee,
+  type Committee,
+  type GetCommitteeParameters,
+  type GetCommitteeReturnType,
+  type GetCommitteeErrorType,
+} from './actions/getCommittee.ts'
+export {
+  getResultState,
+  type ResultState,
+  type GetResultStateParameters,
+  type GetResultStateReturnType,
+  type GetResultStateErrorType,
+} from './actions/getResultState.ts'
 export { betEngineContract, type ReadParameters } from './actions/read.ts'
 
 export {

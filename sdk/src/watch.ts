@@ -215,7 +215,8 @@ export interface WatchMarketParameters {
 }
 
 /**
- * Watches one market's events: MarketCreated, OddsChanged, BetPlaced, MarketResolved, BetSettled.
+ * Watches one market's events: MarketCreated, OddsChanged, BetPlaced, the committee's ResultVoted,
+ * ResultProposed and ResultFlagged, MarketResolved, BetSettled.
  *
  * @example
  * const unwatch = await watchMarket(socket, {

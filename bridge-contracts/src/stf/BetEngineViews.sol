@@ -20,8 +20,8 @@ abstract contract BetEngineViews is BetEngineLogic {
         uint128[] liability;
     }
 
-    /// @notice A market's oracle vote: `votes[i]` is seat i's vote in this round where `voted[i]`
-    ///         (seats of the current committee, as getCommittee lists them).
+    /// @notice A market's oracle vote (docs/decisions/0007): the current round's votes, as the
+    ///         members of the current committee who voted (in seat order) and their results.
     struct ResultStateView {
         uint32 round;
         bool proposed;
@@ -31,7 +31,7 @@ abstract contract BetEngineViews is BetEngineLogic {
         bool isFinal;
         /// this round began with a flag and nothing is proposed yet
         bool flagged;
-        bool[] voted;
+        address[] voters;
         uint8[] votes;
     }
 
@@ -105,20 +105,27 @@ abstract contract BetEngineViews is BetEngineLogic {
     function getResultState(uint256 marketId) external view returns (ResultStateView memory view_) {
         bytes32 base = _mappingSlot(marketId, SLOT_RESOLUTIONS);
         uint256 state = _load(base);
-        uint256 votes = _load(_offset(base, 1));
-        uint256 size = _load(bytes32(SLOT_MEMBERS));
         view_.round = uint32(state);
         view_.proposed = uint8(state >> 32) != 0;
         view_.proposedResult = uint8(state >> 40);
         view_.finalAt = uint64(state >> 48);
         view_.isFinal = view_.proposed && _context().time >= view_.finalAt;
         view_.flagged = !view_.proposed && view_.round != 0;
-        view_.voted = new bool[](size);
-        view_.votes = new uint8[](size);
-        if (uint96(votes) != _votesTag(state, _load(bytes32(SLOT_COMMITTEE)))) return view_;
-        for (uint256 i = 0; i < size; ++i) {
-            view_.voted[i] = (votes >> (96 + i)) & 1 != 0;
-            view_.votes[i] = uint8(votes >> (112 + (i << 3)));
+        uint256 votes = _load(_offset(base, 1));
+        // votes of an earlier round or committee count for nothing
+        if (uint96(votes) != _votesTag(state, _load(bytes32(SLOT_COMMITTEE)))) votes = 0;
+        uint256 count;
+        for (uint256 i = 0; i < MAX_MEMBERS; ++i) {
+            if ((votes >> (96 + i)) & 1 != 0) ++count;
+        }
+        view_.voters = new address[](count);
+        view_.votes = new uint8[](count);
+        bytes32 first = _arraySlot(SLOT_MEMBERS);
+        count = 0;
+        for (uint256 i = 0; i < MAX_MEMBERS; ++i) {
+            if ((votes >> (96 + i)) & 1 == 0) continue;
+            view_.voters[count] = address(uint160(_load(_offset(first, i))));
+            view_.votes[count++] = uint8(votes >> (112 + (i << 3)));
         }
     }
 

@@ -8,6 +8,8 @@ import { getBet } from './getBet.ts'
 import { getMarket } from './getMarket.ts'
 import { getOperator } from './getOperator.ts'
 import { getOracle } from './getOracle.ts'
+import { getCommittee } from './getCommittee.ts'
+import { getResultState } from './getResultState.ts'
 
 const alice = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 const emptyMarket = { status: 0, outcomeCount: 0, result: 0, closeTime: 0n, maxStake: 0n, maxLiability: 0n, odds: [], liability: [] }
@@ -73,4 +75,33 @@ t.test('getBalance, getOperator, getOracle; a block number is passed through', a
     calls.map((c) => c.block),
     ['latest', 'latest', 'latest', '0x5'],
   )
+})
+
+t.test('getCommittee', async (t) => {
+  const bob = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
+  const { client } = engine(() => [[alice, bob], 2, 3_600])
+  t.same(await getCommittee(client), { members: [alice, bob], threshold: 2, disputeWindowSeconds: 3_600 })
+})
+
+t.test('getResultState: voting, flagged, proposed, final with a void result', async (t) => {
+  const base = { round: 0, proposed: false, proposedResult: 0, finalAt: 0n, isFinal: false, flagged: false, voters: [], votes: [] }
+  const views: Record<string, unknown> = {
+    '1': { ...base, voters: [alice], votes: [RESULT_VOID] },
+    '2': { ...base, round: 1, flagged: true },
+    '3': { ...base, round: 1, proposed: true, proposedResult: 2, finalAt: 1_900_000_600n, voters: [alice], votes: [2] },
+    '4': { ...base, proposed: true, proposedResult: RESULT_VOID, finalAt: 1_900_000_000n, isFinal: true },
+  }
+  const { client } = engine((_fn, [id]) => views[String(id)])
+  t.same(await getResultState(client, { marketId: 1n }), {
+    marketId: 1n,
+    round: 0,
+    status: 'voting',
+    proposedResult: null,
+    finalAt: null,
+    flagged: false,
+    votes: [{ member: alice, result: 'void' }],
+  })
+  t.match(await getResultState(client, { marketId: 2n }), { round: 1, status: 'voting', flagged: true, votes: [] })
+  t.match(await getResultState(client, { marketId: 3n }), { status: 'proposed', proposedResult: 2, finalAt: 1_900_000_600n, votes: [{ member: alice, result: 2 }] })
+  t.match(await getResultState(client, { marketId: 4n }), { status: 'final', proposedResult: 'void' })
 })

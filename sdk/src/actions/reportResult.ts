@@ -12,7 +12,9 @@ export type ReportResultReturnType = Hash
 export type ReportResultErrorType = SendBetEngineTransactionErrorType
 
 /**
- * Resolves a market at or after its close time (oracle only).
+ * Votes on a market's result at or after its close time: the same call as voteResult (a member of
+ * the oracle committee). With the genesis committee (the oracle alone, no dispute window) it resolves
+ * the market at once.
  *
  * @example
  * const hash = await reportResult(oracle, { marketId: 1n, result: 0 })

@@ -10,6 +10,10 @@ import { placeBet } from './placeBet.ts'
 import { reportResult } from './reportResult.ts'
 import { setOdds } from './setOdds.ts'
 import { settleBet } from './settleBet.ts'
+import { finalizeResult } from './finalizeResult.ts'
+import { flagResult } from './flagResult.ts'
+import { setCommittee } from './setCommittee.ts'
+import { voteResult } from './voteResult.ts'
 
 const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 0 })
 
@@ -62,6 +66,23 @@ t.test('placeBet and settleBet', async (t) => {
   const settle = await sentCall((c) => settleBet(c, { betId: 11n, nonce: 5 }))
   t.same(settle.call, { functionName: 'settleBet', args: [11n] })
   t.equal(settle.tx.nonce, 5)
+})
+
+t.test("the oracle committee's calls: voteResult ('void' as 255), flagResult, finalizeResult, setCommittee", async (t) => {
+  t.same((await sentCall((c) => voteResult(c, { marketId: 4n, result: 2, nonce: 0 }))).call, { functionName: 'voteResult', args: [4n, 2] })
+  t.same((await sentCall((c) => voteResult(c, { marketId: 4n, result: 'void', nonce: 1 }))).call, {
+    functionName: 'voteResult',
+    args: [4n, RESULT_VOID],
+  })
+  t.same((await sentCall((c) => flagResult(c, { marketId: 4n, nonce: 2 }))).call, { functionName: 'flagResult', args: [4n] })
+  t.same((await sentCall((c) => finalizeResult(c, { marketId: 4n, nonce: 3 }))).call, { functionName: 'finalizeResult', args: [4n] })
+  const members = [account.address, '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'] as const
+  t.same((await sentCall((c) => setCommittee(c, { members, threshold: 2, disputeWindowSeconds: 600, nonce: 4 }))).call, {
+    functionName: 'setCommittee',
+    args: [members, 2, 600],
+  })
+  await t.rejects(sentCall((c) => setCommittee(c, { members, threshold: 256, disputeWindowSeconds: 0, nonce: 5 })))
+  await t.rejects(sentCall((c) => setCommittee(c, { members, threshold: 1, disputeWindowSeconds: 2 ** 32, nonce: 5 })))
 })
 
 t.test('arguments out of their Solidity range fail before anything is sent', async (t) => {
