@@ -3,6 +3,14 @@ import t from 'tap'
 import {
   balanceSlot,
   betAmountsSlot,
+  committeeSlot,
+  decodeCommittee,
+  decodeResolution,
+  memberSlot,
+  membersLengthSlot,
+  resolutionSlot,
+  resolutionVotesSlot,
+  seatSlot,
   betSlot,
   decodeBet,
   decodeMarketHead,
@@ -67,6 +75,41 @@ t.test('layout_storageAtComputedSlots_matchesViews', async (t) => {
     const stored = decodeBet(await engine.storageAt(betSlot(betId)), await engine.storageAt(betAmountsSlot(betId)))
     t.same(stored, await engine.read('getBet', [betId]), `bet ${betId}`)
   }
+})
+
+t.test('layout_committeeAndResolutionSlots_matchViews', async (t) => {
+  const engine = await createEngine()
+  const members = [bob, carol, alice]
+  const market = await openMarket(engine, { closeIn: 60n })
+  await engine.write(operator, 'setCommittee', [members, 2, 300])
+  engine.time += 60n
+  await engine.write(carol, 'voteResult', [market, 1])
+  await engine.write(alice, 'voteResult', [market, 1])
+  await engine.write(bob, 'flagResult', [market])
+  await engine.write(alice, 'voteResult', [market, 255])
+
+  const [viewMembers, threshold, window] = await engine.read('getCommittee')
+  const committee = decodeCommittee(await engine.storageAt(committeeSlot))
+  t.same({ threshold: committee.threshold, window: committee.disputeWindowSeconds }, { threshold, window })
+  t.equal(await engine.storageAt(membersLengthSlot), BigInt(viewMembers.length))
+  for (let i = 0; i < viewMembers.length; i++) {
+    t.equal(await engine.storageAt(memberSlot(i)), BigInt(viewMembers[i]), `members[${i}]`)
+    t.equal(await engine.storageAt(seatSlot(viewMembers[i])), BigInt(i) | (committee.epoch << 8n), `seat of members[${i}]`)
+  }
+
+  const state = await engine.read('getResultState', [market])
+  t.same(decodeResolution(await engine.storageAt(resolutionSlot(market))), {
+    round: state.round,
+    proposed: state.proposed,
+    result: state.proposedResult,
+    finalAt: state.finalAt,
+  })
+  const votes = await engine.storageAt(resolutionVotesSlot(market))
+  t.equal(Number(packedField(votes, 0n, 32n)), state.round, 'votes round')
+  t.equal(votes >> 32n & ((1n << 64n) - 1n), committee.epoch, 'votes epoch')
+  t.same(state.voters, [alice])
+  t.equal(Number((votes >> 96n) & 0xffffn), 1 << 2, 'voted: seat 2 (alice) only')
+  t.equal(Number((votes >> (112n + 16n)) & 0xffn), state.votes[0], "seat 2's vote")
 })
 
 t.test('genesisStorage_onlyNonzero32ByteWords', async (t) => {
