@@ -1,9 +1,13 @@
-import { BaseError, encodeFunctionData, createPublicClient, createWalletClient, defineChain, http, type Address, type Hash, type Hex, type PublicClient, type WalletClient, type Account, type Chain, type Transport } from 'viem'
+import { BaseError, encodeFunctionData, parseEventLogs, createPublicClient, createWalletClient, defineChain, http, type Address, type Hash, type Hex, type PublicClient, type WalletClient, type Account, type Chain, type Transport } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { getMarket } from '../../sdk/src/actions/getMarket.ts'
-import { getOracle } from '../../sdk/src/actions/getOracle.ts'
+import { getCommittee } from '../../sdk/src/actions/getCommittee.ts'
+import { getOperator } from '../../sdk/src/actions/getOperator.ts'
 import { getReceipt } from '../../sdk/src/actions/getReceipt.ts'
-import { reportResult } from '../../sdk/src/actions/reportResult.ts'
+import { getResultState } from '../../sdk/src/actions/getResultState.ts'
+import { voteResult } from '../../sdk/src/actions/voteResult.ts'
+import { flagResult } from '../../sdk/src/actions/flagResult.ts'
+import { finalizeResult } from '../../sdk/src/actions/finalizeResult.ts'
 import { MarketNotFoundError } from '../../sdk/src/errors.ts'
 import { BET_ENGINE_ADDRESS, RESULT_VOID, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
 import { betEngineAbi, decodeBetEngineError } from '../../sdk/src/betEngine/index.ts'
@@ -15,6 +19,10 @@ export interface MarketResultView {
   closeTime: bigint
   /** The final result (an outcome index or RESULT_VOID), null while there is none. */
   final: number | null
+  /** The market is resolved (MarketResolved): a final result past its window waits for finalizeResult or the first settleBet. */
+  resolved: boolean
+  /** This key's vote in the current round, null if none. */
+  myVote: number | null
   /** The committee's voting round; a flag starts the next one. */
   round: number
   /** A result the committee proposed, final at finalAt unless flagged. */
@@ -28,13 +36,9 @@ export interface MarketResultView {
  */
 export type TxOutcome = { ok: true; hash: Hash } | { ok: false; hash: Hash | undefined; reason: string; revert?: string | undefined }
 
-export interface ProposalSeen {
-  marketId: bigint
-  round: number
-  result: number
-  finalAt: bigint
-  blockNumber: bigint
-}
+export type ResultEvent =
+  | { kind: 'proposed'; marketId: bigint; round: number; result: number; finalAt: bigint; blockNumber: bigint }
+  | { kind: 'flagged'; marketId: bigint; round: number; by: Address; blockNumber: bigint }
 
 /** The oracle's view of L2 and its writes, over JSON-RPC with its own key. */
 export class L2Results {
@@ -72,34 +76,66 @@ export class L2Results {
   }
 
   async market(marketId: bigint): Promise<MarketResultView | null> {
+    let market
     try {
-      const market = await getMarket(this.client, { marketId })
-      const final = market.status === 'resolved' ? (market.result === 'void' ? RESULT_VOID : market.result!) : null
-      return { outcomeCount: market.outcomeCount, closeTime: market.closeTime, final, round: 0, proposed: null }
+      market = await getMarket(this.client, { marketId })
     } catch (e) {
       if (e instanceof MarketNotFoundError) return null
       throw e
     }
+    const state = await getResultState(this.client, { marketId })
+    const asNumber = (r: number | 'void') => (r === 'void' ? RESULT_VOID : r)
+    const resolved = market.status === 'resolved'
+    const final = resolved ? asNumber(market.result!) : state.status === 'final' ? asNumber(state.proposedResult!) : null
+    const mine = state.votes.find((v) => v.member.toLowerCase() === this.address.toLowerCase())
+    return {
+      outcomeCount: market.outcomeCount,
+      closeTime: market.closeTime,
+      final,
+      resolved,
+      round: state.round,
+      proposed: state.status === 'proposed' ? { result: asNumber(state.proposedResult!), finalAt: state.finalAt! } : null,
+      myVote: mine === undefined ? null : asNumber(mine.result),
+    }
   }
 
-  /** Whether this key may vote and flag now (the committee can change under a running oracle). */
+  /** Whether this key may vote (a committee member) and flag (a member or the operator) now: the committee can change under a running oracle. */
   async role(): Promise<{ member: boolean; mayFlag: boolean }> {
-    const member = (await getOracle(this.client)).toLowerCase() === this.address.toLowerCase()
-    return { member, mayFlag: false }
+    const me = this.address.toLowerCase()
+    const [committee, operator] = await Promise.all([getCommittee(this.client), getOperator(this.client)])
+    const member = committee.members.some((m) => m.toLowerCase() === me)
+    return { member, mayFlag: member || operator.toLowerCase() === me }
   }
 
   async vote(marketId: bigint, result: number): Promise<TxOutcome> {
-    const data = encodeFunctionData({ abi: betEngineAbi, functionName: 'reportResult', args: [marketId, result] })
-    return this.send(data, () => reportResult(this.wallet, { marketId, result: result === RESULT_VOID ? 'void' : result }))
+    const data = encodeFunctionData({ abi: betEngineAbi, functionName: 'voteResult', args: [marketId, result] })
+    return this.send(data, () => voteResult(this.wallet, { marketId, result: result === RESULT_VOID ? 'void' : result }))
   }
 
-  async flag(_marketId: bigint): Promise<TxOutcome> {
-    return { ok: false, hash: undefined, reason: 'this chain has no result committee (flagResult)' }
+  async flag(marketId: bigint): Promise<TxOutcome> {
+    const data = encodeFunctionData({ abi: betEngineAbi, functionName: 'flagResult', args: [marketId] })
+    return this.send(data, () => flagResult(this.wallet, { marketId }))
   }
 
-  /** ResultProposed events in [fromBlock, toBlock]. */
-  async proposals(_fromBlock: bigint, _toBlock: bigint): Promise<ProposalSeen[]> {
-    return []
+  async finalize(marketId: bigint): Promise<TxOutcome> {
+    const data = encodeFunctionData({ abi: betEngineAbi, functionName: 'finalizeResult', args: [marketId] })
+    return this.send(data, () => finalizeResult(this.wallet, { marketId }))
+  }
+
+  /** ResultProposed and ResultFlagged events in [fromBlock, toBlock] (sealed blocks). */
+  async resultEvents(fromBlock: bigint, toBlock: bigint): Promise<ResultEvent[]> {
+    const logs = await this.client.getLogs({ address: BET_ENGINE_ADDRESS, fromBlock, toBlock })
+    const events: ResultEvent[] = []
+    for (const log of parseEventLogs({ abi: betEngineAbi, logs, eventName: ['ResultProposed', 'ResultFlagged'] })) {
+      if (log.eventName === 'ResultProposed') {
+        const { marketId, round, result, finalAt } = log.args
+        events.push({ kind: 'proposed', marketId, round, result, finalAt, blockNumber: log.blockNumber })
+      } else {
+        const { marketId, round, by } = log.args
+        events.push({ kind: 'flagged', marketId, round, by, blockNumber: log.blockNumber })
+      }
+    }
+    return events
   }
 
   /** The oracle account's next nonce on L2 (tests check nothing was sent). */

@@ -100,16 +100,14 @@ export class Oracle {
   async tick(): Promise<void> {
     await this.readFeed()
     const head = await this.l2.head()
-    // L2 time only moves when a block seals; the sequencer opens its next block at its clock, so the later of the two
-    const now = BigInt(Math.max(Number(head.timestamp), Math.floor(Date.now() / 1000)))
     const role = await this.l2.role()
     if (!role.member && !role.mayFlag) this.refuse('role', {}, `account ${this.l2.address} is not a committee member: it votes nothing`)
     else this.clearRefusal('role')
 
     for (const entry of this.document === undefined ? [] : entriesByMarket(this.document)) {
-      await this.handleEntry(entry, now, role)
+      await this.handleEntry(entry, role)
     }
-    await this.scanProposals(head.number, now, role)
+    await this.scanResultEvents(head.number, role)
   }
 
   private async readFeed(): Promise<void> {
@@ -135,7 +133,7 @@ export class Oracle {
     this.log.info({ version: document.version, events: document.events.length, feed: this.feed.source }, 'feed document read')
   }
 
-  private async handleEntry(entry: MarketEntry, now: bigint, role: { member: boolean; mayFlag: boolean }): Promise<void> {
+  private async handleEntry(entry: MarketEntry, role: { member: boolean; mayFlag: boolean }): Promise<void> {
     const subject = `market ${entry.marketId}`
     const fields = { marketId: entry.marketId.toString(), event: entry.name }
     const { intent } = entry
@@ -161,18 +159,20 @@ export class Oracle {
 
     if (market.final !== null) {
       if (market.final !== result) this.refuse(subject, { ...fields, result, final: market.final }, `market is final with ${describeResult(market.final)}, the feed says ${describeResult(result)}: too late to dispute`)
+      else if (!market.resolved) await this.finalize(subject, entry)
       else this.clearRefusal(subject)
       return
     }
-    if (market.proposed !== null) await this.judgeProposal(entry.marketId, market.round, market.proposed.result, market.proposed.finalAt, now, role)
+    if (market.proposed !== null) await this.judgeProposal(entry.marketId, market.round, market.proposed.result, market.proposed.finalAt, role)
     if (role.member) await this.voteIfDue(subject, entry, market, result)
     else this.clearRefusal(subject)
   }
 
   private async voteIfDue(subject: string, entry: MarketEntry, market: MarketResultView, result: number): Promise<void> {
     const done = this.voted.get(entry.marketId)
-    // once per round; and a result the committee already proposed needs no vote
-    if ((done !== undefined && done.round === market.round && done.result === result) || market.proposed?.result === result) {
+    // Once per round (L2 also keeps this key's vote of the round, which a restarted oracle reads).
+    // While a result is proposed no vote counts: one the feed contradicts is flagged above, and the flag's new round votes again.
+    if ((done !== undefined && done.round === market.round && done.result === result) || market.myVote === result || market.proposed !== null) {
       this.clearRefusal(subject)
       return
     }
@@ -196,12 +196,11 @@ export class Oracle {
   }
 
   /** A proposed result the feed contradicts is flagged while its window is open; the flag starts a new round, in which this key votes again. */
-  private async judgeProposal(marketId: bigint, round: number, proposed: number, finalAt: bigint, now: bigint, role: { mayFlag: boolean }): Promise<void> {
+  private async judgeProposal(marketId: bigint, round: number, proposed: number, finalAt: bigint, role: { mayFlag: boolean }): Promise<void> {
     const ours = this.given.get(marketId)
     const fields = { marketId: marketId.toString(), round, proposed, ours, finalAt: finalAt.toString() }
     if (ours === undefined || ours === proposed) return
     if (this.flagged.get(marketId) === round) return
-    if (now >= finalAt) return this.refuse(`proposal ${marketId}`, fields, `proposed ${describeResult(proposed)} for market ${marketId} differs from the feed's ${describeResult(ours)}, but its dispute window has passed`)
     if (!role.mayFlag) return this.refuse(`proposal ${marketId}`, fields, `proposed ${describeResult(proposed)} for market ${marketId} differs from the feed's ${describeResult(ours)}; this key may not flag it`)
     const retryKey = `flag ${marketId} ${round}`
     if ((this.retryAt.get(retryKey) ?? 0) > Date.now()) return
@@ -209,22 +208,46 @@ export class Oracle {
     if (sent.ok) {
       this.flagged.set(marketId, round)
       this.log.warn({ ...fields, tx: sent.hash }, `flagged market ${marketId}: proposed ${describeResult(proposed)}, the feed says ${describeResult(ours)}`)
+    } else if (sent.hash === undefined && sent.revert !== undefined) {
+      this.refuse(`proposal ${marketId}`, { ...fields, revert: sent.revert }, `proposed ${describeResult(proposed)} for market ${marketId} differs from the feed's ${describeResult(ours)}, but a flag would revert on L2 (${sent.revert})`)
     } else {
       this.retryAt.set(retryKey, Date.now() + this.retryMs)
       this.log.error({ ...fields, tx: sent.hash, reason: sent.reason }, `flag of market ${marketId} failed: ${sent.reason}`)
     }
   }
 
-  /** Watches ResultProposed: each proposal is logged and judged against the feed at once. */
-  private async scanProposals(headNumber: bigint, now: bigint, role: { mayFlag: boolean }): Promise<void> {
+  /** Watches ResultProposed (each proposal logged and judged against the feed at once) and ResultFlagged. */
+  private async scanResultEvents(headNumber: bigint, role: { mayFlag: boolean }): Promise<void> {
     // Proposals made before the oracle started are judged from each market's state instead (handleEntry).
-    const from = this.nextBlock ?? headNumber
-    if (from > headNumber) return
-    for (const p of await this.l2.proposals(from, headNumber)) {
-      this.log.info({ marketId: p.marketId.toString(), round: p.round, result: p.result, finalAt: p.finalAt.toString(), block: p.blockNumber.toString() }, `result proposed for market ${p.marketId}: ${describeResult(p.result)}`)
-      await this.judgeProposal(p.marketId, p.round, p.result, p.finalAt, now, role)
-    }
+    const from = this.nextBlock ?? headNumber + 1n
     this.nextBlock = headNumber + 1n
+    if (from > headNumber) return
+    for (const e of await this.l2.resultEvents(from, headNumber)) {
+      const fields = { marketId: e.marketId.toString(), round: e.round, block: e.blockNumber.toString() }
+      if (e.kind === 'flagged') {
+        this.log.info({ ...fields, by: e.by }, `result of market ${e.marketId} flagged in round ${e.round}: round ${e.round + 1} votes again`)
+        continue
+      }
+      this.log.info({ ...fields, result: e.result, finalAt: e.finalAt.toString() }, `result proposed for market ${e.marketId}: ${describeResult(e.result)}`)
+      await this.judgeProposal(e.marketId, e.round, e.result, e.finalAt, role)
+    }
+  }
+
+  /** A final result the feed agrees with, not yet applied: finalizeResult (anyone may) resolves the market so bets settle. */
+  private async finalize(subject: string, entry: MarketEntry): Promise<void> {
+    const retryKey = `finalize ${entry.marketId}`
+    if ((this.retryAt.get(retryKey) ?? 0) > Date.now()) return
+    const fields = { marketId: entry.marketId.toString(), event: entry.name }
+    const sent = await this.l2.finalize(entry.marketId)
+    if (sent.ok) {
+      this.clearRefusal(subject)
+      this.log.info({ ...fields, tx: sent.hash }, `finalized market ${entry.marketId}`)
+    } else if (sent.hash === undefined && sent.revert !== undefined) {
+      this.refuse(subject, { ...fields, revert: sent.revert }, `finalizeResult would revert on L2 (${sent.revert})`)
+    } else {
+      this.retryAt.set(retryKey, Date.now() + this.retryMs)
+      this.log.error({ ...fields, tx: sent.hash, reason: sent.reason }, `finalize of market ${entry.marketId} failed: ${sent.reason}`)
+    }
   }
 
   private refuse(subject: string, fields: Record<string, unknown>, message: string): void {
