@@ -1,6 +1,7 @@
 /**
- * Property test for money: random sequences of operator, bettor, oracle and L1 messenger calls
- * (deposits relayed, withdrawals initiated), valid and invalid, interleaved with time advances,
+ * Property test for money: random sequences of operator, bettor, oracle committee (seating, votes,
+ * flags, finalization: docs/decisions/0007) and L1 messenger calls (deposits relayed, withdrawals
+ * initiated), valid and invalid, interleaved with time advances,
  * keep sum(balances) + sum(payout of open bets) = genesis balances + deposits - withdrawals;
  * and every call stays within TX_GAS_LIMIT.
  */
@@ -20,6 +21,10 @@ type Command =
   | { kind: 'setOdds'; from: Address; market: Ref; odds: number[]; fitOdds: boolean }
   | { kind: 'placeBet'; from: Address; market: Ref; outcome: Ref; stake: bigint; minOdds: number }
   | { kind: 'reportResult'; from: Address; market: Ref; result: Ref }
+  | { kind: 'setCommittee'; from: Address; members: Address[]; threshold: number; window: number }
+  | { kind: 'voteResult'; from: Address; market: Ref; result: Ref }
+  | { kind: 'flagResult'; from: Address; market: Ref }
+  | { kind: 'finalizeResult'; from: Address; market: Ref }
   | { kind: 'settleBet'; from: Address; bet: Ref }
   | { kind: 'advanceTime'; seconds: bigint }
   | { kind: 'relayDeposit'; from: Address; recipient: Address; amount: bigint }
@@ -90,6 +95,25 @@ const reportResult: fc.Arbitrary<Command> = fc.record({
   market: ref(6n),
   result: mostly(fc.oneof(fc.nat().map((pick): Ref => ({ pick })), fc.constant<Ref>({ raw: BigInt(RESULT_VOID) })), ref(255n)),
 })
+const setCommittee: fc.Arbitrary<Command> = fc.record({
+  kind: fc.constant('setCommittee' as const),
+  from: mostlyOperator,
+  // mostly the oracle and some others (so results keep coming); sometimes a repeat, the zero address, none or too many
+  members: mostly(
+    fc.shuffledSubarray([accounts[2], accounts[3], accounts[4], operator]).map((others) => [oracle, ...others]),
+    fc.array(fc.constantFrom<Address>(...accounts, zeroAddress), { minLength: 0, maxLength: 17 }),
+  ),
+  threshold: mostly(fc.constantFrom(1, 1, 2), fc.integer({ min: 0, max: 255 })),
+  window: mostly(fc.constantFrom(0, 0, 30, 120), fc.integer({ min: 0, max: 2 ** 32 - 1 })),
+})
+const voteResult: fc.Arbitrary<Command> = fc.record({
+  kind: fc.constant('voteResult' as const),
+  from: mostly(fc.constantFrom(oracle, accounts[2], accounts[3]), anyone),
+  market: ref(6n),
+  result: mostly(fc.oneof(fc.nat().map((pick): Ref => ({ pick })), fc.constant<Ref>({ raw: BigInt(RESULT_VOID) })), ref(255n)),
+})
+const flagResult: fc.Arbitrary<Command> = fc.record({ kind: fc.constant('flagResult' as const), from: anyone, market: ref(6n) })
+const finalizeResult: fc.Arbitrary<Command> = fc.record({ kind: fc.constant('finalizeResult' as const), from: anyone, market: ref(6n) })
 const settleBet: fc.Arbitrary<Command> = fc.record({ kind: fc.constant('settleBet' as const), from: anyone, bet: ref(60n) })
 const advanceTime: fc.Arbitrary<Command> = fc.record({
   kind: fc.constant('advanceTime' as const),
@@ -114,7 +138,11 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: createMarket, weight: 2 },
   { arbitrary: setOdds, weight: 1 },
   { arbitrary: placeBet, weight: 5 },
-  { arbitrary: reportResult, weight: 3 },
+  { arbitrary: reportResult, weight: 2 },
+  { arbitrary: setCommittee, weight: 1 },
+  { arbitrary: voteResult, weight: 3 },
+  { arbitrary: flagResult, weight: 1 },
+  { arbitrary: finalizeResult, weight: 1 },
   { arbitrary: settleBet, weight: 3 },
   { arbitrary: advanceTime, weight: 2 },
   { arbitrary: relayDeposit, weight: 1 },
@@ -142,6 +170,14 @@ function send(engine: BetEngineHarness, world: World, c: Exclude<Command, { kind
       return engine.write(c.from, 'placeBet', [marketId, outcomeOf(c.outcome), c.stake, c.minOdds])
     case 'reportResult':
       return engine.write(c.from, 'reportResult', [marketId, outcomeOf(c.result)])
+    case 'setCommittee':
+      return engine.write(c.from, 'setCommittee', [c.members, c.threshold % 256, c.window])
+    case 'voteResult':
+      return engine.write(c.from, 'voteResult', [marketId, outcomeOf(c.result)])
+    case 'flagResult':
+      return engine.write(c.from, 'flagResult', [marketId])
+    case 'finalizeResult':
+      return engine.write(c.from, 'finalizeResult', [marketId])
     case 'settleBet':
       return engine.write(c.from, 'settleBet', [resolveRef(c.bet, world.bets, 1n, (id) => id)])
     case 'relayDeposit':
@@ -195,6 +231,27 @@ const lifecycle: Command[] = [
   { kind: 'withdraw', from: accounts[2], l1Recipient, amount: 10_000_000n },
 ]
 
+/** A committee's whole life: 2 of 3 with a window, a flag, a new round, a finalization and a lazy one in settleBet. */
+const committeeLifecycle: Command[] = [
+  { kind: 'createMarket', from: operator, outcomeCount: 2, odds: [20_000, 18_000], closeIn: 100n, maxStake: 100_000_000n, maxLiability: 100_000_000_000n },
+  { kind: 'createMarket', from: operator, outcomeCount: 3, odds: [30_000, 25_000, 40_000], closeIn: 100n, maxStake: 100_000_000n, maxLiability: 100_000_000_000n },
+  { kind: 'setCommittee', from: operator, members: [oracle, accounts[2], accounts[3]], threshold: 2, window: 120 },
+  { kind: 'placeBet', from: accounts[2], market: { pick: 0 }, outcome: { pick: 0 }, stake: 5_000_000n, minOdds: 0 },
+  { kind: 'placeBet', from: accounts[3], market: { pick: 1 }, outcome: { pick: 2 }, stake: 4_000_000n, minOdds: 0 },
+  { kind: 'advanceTime', seconds: 200n },
+  { kind: 'voteResult', from: oracle, market: { pick: 0 }, result: { pick: 1 } },
+  { kind: 'voteResult', from: accounts[2], market: { pick: 0 }, result: { pick: 1 } },
+  { kind: 'flagResult', from: accounts[3], market: { pick: 0 } },
+  { kind: 'voteResult', from: oracle, market: { pick: 0 }, result: { pick: 0 } },
+  { kind: 'voteResult', from: accounts[3], market: { pick: 0 }, result: { pick: 0 } },
+  { kind: 'voteResult', from: oracle, market: { pick: 1 }, result: { raw: BigInt(RESULT_VOID) } },
+  { kind: 'voteResult', from: accounts[2], market: { pick: 1 }, result: { raw: BigInt(RESULT_VOID) } },
+  { kind: 'advanceTime', seconds: 120n },
+  { kind: 'finalizeResult', from: accounts[4], market: { pick: 0 } },
+  { kind: 'settleBet', from: accounts[4], bet: { pick: 0 } },
+  { kind: 'settleBet', from: accounts[4], bet: { pick: 1 } },
+]
+
 t.test('money_randomSequences_conserveBalancesPlusOpenPayouts', async (t) => {
   const maxGas = new Map<string, bigint>()
   const accepted = new Map<string, number>()
@@ -235,7 +292,7 @@ t.test('money_randomSequences_conserveBalancesPlusOpenPayouts', async (t) => {
       if ((await openPayouts(engine)) !== tracked) throw new Error('open payouts in storage differ from events')
     }),
     // one fixed lifecycle runs every time, so settlement, deposits and withdrawals are always reached
-    { numRuns: 100, examples: [[lifecycle]] },
+    { numRuns: 100, examples: [[lifecycle], [committeeLifecycle]] },
   )
 
   for (const [kind, gas] of [...maxGas].sort()) {
@@ -244,6 +301,9 @@ t.test('money_randomSequences_conserveBalancesPlusOpenPayouts', async (t) => {
   t.ok((accepted.get('placeBet') ?? 0) > 20, 'the generator reaches accepted bets')
   t.ok((accepted.get('settleBet') ?? 0) > 0, 'the generator reaches settlements')
   t.ok((accepted.get('relayDeposit') ?? 0) > 0, 'the generator reaches relayed deposits')
+  for (const kind of ['setCommittee', 'voteResult', 'flagResult', 'finalizeResult']) {
+    t.ok((accepted.get(kind) ?? 0) > 0, `the generator reaches ${kind}`)
+  }
   t.ok((accepted.get('withdraw') ?? 0) > 0, 'the generator reaches withdrawals')
 })
 
