@@ -291,8 +291,15 @@ export class Sequencer {
   }
 
   private async openPending(): Promise<PendingBlock> {
+    const now = BigInt(Math.floor(Date.now() / 1000))
+    // A read opens a block too, and an empty block is never sealed: kept, it would hold its time
+    // while the chain is idle, and a tx coming later would run at that older time (a market that
+    // has closed since still open to bets and not to results, a dispute window that never passes).
+    if (this.pending !== undefined && this.pending.txs.length === 0 && this.pending.timestamp < now) {
+      await this.chain.discardEmptyBlock(this.pending)
+      this.pending = undefined
+    }
     if (this.pending === undefined) {
-      const now = BigInt(Math.floor(Date.now() / 1000))
       const parent = this.chain.head.header.timestamp
       this.pending = await this.chain.openBlock(now > parent ? now : parent)
     }

@@ -144,6 +144,12 @@ export class L2Chain {
     return { number, timestamp, context, txs: [], byHash: new Map(), receipts: [], gasUsed: 0n, logCount: 0 }
   }
 
+  /** Drops an open block that holds no tx (its checkpoint has nothing in it), so the next one opens at a later time. */
+  async discardEmptyBlock(pending: PendingBlock): Promise<void> {
+    if (pending.txs.length !== 0) throw new Error(`block ${pending.number} holds ${pending.txs.length} txs: only an empty block is discarded`)
+    await this.state.revert()
+  }
+
   /** Executes one tx in the pending block. Validation (nonce, signature, fields) is the caller's job. */
   async applyTx(pending: PendingBlock, tx: TypedTransaction): Promise<ExecutedTx> {
     const runEvm = () => this.runEvm(pending, tx)
