@@ -35,8 +35,8 @@ export class Oracle {
   private readonly given = new Map<bigint, number>()
   /** What this key voted (market → round and result), so each result is sent once per round. */
   private readonly voted = new Map<bigint, { round: number; result: number }>()
-  /** The rounds this key flagged (market → round). */
-  private readonly flagged = new Map<bigint, number>()
+  /** The proposed results this key flagged (market → results). */
+  private readonly flagged = new Map<bigint, Set<number>>()
   /** When a failed send may be tried again (key → ms since epoch). */
   private readonly retryAt = new Map<string, number>()
   /** The last refusal logged per subject, so a poll does not repeat the same line. */
@@ -200,13 +200,17 @@ export class Oracle {
     const ours = this.given.get(marketId)
     const fields = { marketId: marketId.toString(), round, proposed, ours, finalAt: finalAt.toString() }
     if (ours === undefined || ours === proposed) return
-    if (this.flagged.get(marketId) === round) return
+    // One flag per proposed result: proposed again after a flag, the committee has signed it anew,
+    // and flagging each round would hold the market's settlement forever. A person must look.
+    if (this.flagged.get(marketId)?.has(proposed)) {
+      return this.refuse(`proposal ${marketId}`, fields, `proposed ${describeResult(proposed)} for market ${marketId} again after this key flagged it; the feed says ${describeResult(ours)}; not flagging twice`)
+    }
     if (!role.mayFlag) return this.refuse(`proposal ${marketId}`, fields, `proposed ${describeResult(proposed)} for market ${marketId} differs from the feed's ${describeResult(ours)}; this key may not flag it`)
     const retryKey = `flag ${marketId} ${round}`
     if ((this.retryAt.get(retryKey) ?? 0) > Date.now()) return
     const sent = await this.l2.flag(marketId)
     if (sent.ok) {
-      this.flagged.set(marketId, round)
+      this.flagged.set(marketId, (this.flagged.get(marketId) ?? new Set()).add(proposed))
       this.log.warn({ ...fields, tx: sent.hash }, `flagged market ${marketId}: proposed ${describeResult(proposed)}, the feed says ${describeResult(ours)}`)
     } else if (sent.hash === undefined && sent.revert !== undefined) {
       this.refuse(`proposal ${marketId}`, { ...fields, revert: sent.revert }, `proposed ${describeResult(proposed)} for market ${marketId} differs from the feed's ${describeResult(ours)}, but a flag would revert on L2 (${sent.revert})`)
