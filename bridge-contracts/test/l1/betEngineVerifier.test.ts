@@ -1,7 +1,7 @@
 /**
  * Differential fuzzing of the two builds of the betting state machine (DESIGN.md decision 4): random
  * sequences of calls to every bet engine function (valid and invalid, reverts included, from the
- * operator, the oracle, bettors, the L1 messenger, and garbage calldata) run as txs on a real
+ * operator, the oracle, the oracle committee's members, bettors, the L1 messenger, and garbage calldata) run as txs on a real
  * L2Chain (LevelDB in a temp dir, one sealed block per tx). For each tx, the witness is built from
  * the pre-state (prover-fraud/witness.ts) and BetEngineVerifier.execute on an in-memory EVM must
  * return the state root of the block the chain sealed. An honest sequencer is never provably wrong.
@@ -42,7 +42,9 @@ interface Command {
   advance: number
 }
 
-const KINDS = ['createMarket', 'createMarket', 'setOdds', 'placeBet', 'placeBet', 'placeBet', 'placeBet', 'reportResult', 'reportResult', 'settleBet', 'settleBet', 'withdraw', 'withdraw', 'relayDeposit', 'relayForcedTx', 'garbage', 'view'] as const
+const KINDS = ['createMarket', 'createMarket', 'setOdds', 'placeBet', 'placeBet', 'placeBet', 'placeBet', 'reportResult', 'reportResult', 'settleBet', 'settleBet', 'withdraw', 'withdraw', 'relayDeposit', 'relayForcedTx', 'garbage', 'view', 'setCommittee', 'voteResult', 'voteResult', 'flagResult', 'finalizeResult'] as const
+/** Who the generated committees seat (docs/decisions/0007), so that most votes and flags come from members. */
+const committeePool = [oracle, bettors[0], bettors[1], bettors[2]]
 
 const command: fc.Arbitrary<Command> = fc.record({
   kind: fc.nat({ max: KINDS.length - 1 }),
@@ -107,6 +109,28 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
       const result = c.b % 5 === 0 ? 255 : c.b % 7
       return { from: expected(oracle), data: encodeFunctionData({ abi: betEngineAbi, functionName: 'reportResult', args: [market, result] }), kind }
     }
+    case 'setCommittee': {
+      // a subset of the pool (none: refused), sometimes with a repeat or the zero address; shrinking clears members' slots
+      const members: Address[] = committeePool.filter((_, i) => ((c.b + 1) >> i) & 1).map((a) => a.address as Address)
+      if (c.c % 11 === 0) members.push(members[0] ?? zeroAddress)
+      if (c.c % 13 === 1) members.push(zeroAddress)
+      const threshold = c.c % 9 === 2 ? 0 : c.c % 9 === 3 ? members.length + 1 : 1 + (c.c % Math.max(1, members.length))
+      const windows = [0, 0, 10, 60, 600]
+      const data = encodeFunctionData({ abi: betEngineAbi, functionName: 'setCommittee', args: [members, threshold, windows[c.a % windows.length]] })
+      return { from: expected(operator), data, kind }
+    }
+    case 'voteResult': {
+      const result = c.b % 5 === 0 ? 255 : c.b % 7
+      const from = c.wrongActor === 0 ? anyone : committeePool[c.actor % committeePool.length]
+      return { from, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'voteResult', args: [market, result] }), kind }
+    }
+    case 'flagResult': {
+      const flaggers = [operator, ...committeePool]
+      const from = c.wrongActor === 0 ? anyone : flaggers[c.actor % flaggers.length]
+      return { from, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'flagResult', args: [market] }), kind }
+    }
+    case 'finalizeResult':
+      return { from: anyone, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'finalizeResult', args: [market] }), kind }
     case 'settleBet':
       return { from: anyone, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'settleBet', args: [pick(c.a, now.nextBetId)] }), kind }
     case 'withdraw': {
@@ -133,6 +157,8 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
         encodeFunctionData({ abi: betEngineAbi, functionName: 'getMarket', args: [market] }),
         encodeFunctionData({ abi: betEngineAbi, functionName: 'balanceOf', args: [anyone.address as Address] }),
         encodeFunctionData({ abi: betEngineAbi, functionName: 'getBet', args: [pick(c.a, now.nextBetId)] }),
+        encodeFunctionData({ abi: betEngineAbi, functionName: 'getCommittee' }),
+        encodeFunctionData({ abi: betEngineAbi, functionName: 'getResultState', args: [market] }),
       ]
       return { from: anyone, data: views[c.b % views.length], kind }
     }
