@@ -22,6 +22,7 @@ export const GenesisSchema = z
     maxTxsPerBlock: z.number().int().min(1).max(20_000).default(4_000),
     betEngine: z.object({
       operator: address,
+      /** seated alone on the genesis oracle committee (threshold 1, no dispute window: docs/decisions/0007) */
       oracle: address,
       balances: z
         .record(z.string(), amount)
