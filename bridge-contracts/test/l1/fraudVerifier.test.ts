@@ -645,8 +645,8 @@ t.test('fraudVerifier_everyStepOfEveryRecordKind_honestIsNoFraud_changedIsProven
         const time = s.blockTimestamp > s.parentTimestamp ? s.blockTimestamp : s.parentTimestamp
         const call = { address: engineVerifier, abi: BetEngineVerifier.abi, account: challenger.address } as const
         const execute = await l1.publicClient.estimateContractGas({ ...call, functionName: 'execute', args: [bytesToHex(s.stateRoot), proof.witness, bytesToHex(tx.sender), time, bytesToHex(tx.tx.data)] })
-        const nonce = await l1.publicClient.estimateContractGas({ ...call, functionName: 'nonceOf', args: [bytesToHex(s.stateRoot), proof.witness, bytesToHex(tx.sender)] })
-        parts = `; as txs of their own: execute ${execute}, nonceOf ${nonce}`
+        const withNonce = await l1.publicClient.estimateContractGas({ ...call, functionName: 'executeWithNonce', args: [bytesToHex(s.stateRoot), proof.witness, bytesToHex(tx.sender), tx.tx.nonce, time, bytesToHex(tx.tx.data)] })
+        parts = `; as txs of their own: execute ${execute}, executeWithNonce ${withNonce}`
       }
       if (used !== undefined) t.comment(`${tr.steps[i].label} at offset ${tr.steps[i].step.at?.offset} of ${posted[2][0].data.length}: ${used} gas (witness ${proof.witness.length} nodes, ${witnessBytes} bytes${parts})`)
     }

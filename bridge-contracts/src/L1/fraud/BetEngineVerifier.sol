@@ -67,9 +67,40 @@ contract BetEngineVerifier is BetEngineLogic {
     {
         // The bet engine has no such function: a tx calling it reverts there too.
         if (msg.sender == address(this)) revert();
+        return _execute(MptNodeStore.create(witness), preStateRoot, _packContext(sender, time), data);
+    }
+
+    /// @notice `execute` for a tx that carries `nonce`: it runs only when that is the sender's
+    ///         nonce in the pre-state (else `ran` is false and the root unchanged), with the witness
+    ///         hashed into the node store once for both the check and the call.
+    function executeWithNonce(bytes32 preStateRoot, bytes[] calldata witness, address sender, uint256 nonce, uint64 time, bytes calldata data)
+        external
+        returns (bool ran, bytes32 postStateRoot)
+    {
+        if (msg.sender == address(this)) revert();
         MptNodeStore.Store memory store = MptNodeStore.create(witness);
+        if (_readAccount(store, preStateRoot, sender).nonce != nonce) return (false, preStateRoot);
+        return (true, _execute(store, preStateRoot, _packContext(sender, time), data));
+    }
+
+    /// @dev Proves `slot` from the witness and offers its value to the inner frame.
+    function _offer(MptNodeStore.Store memory store, bytes32 storageRoot, bytes32 slot) private {
+        _tstore(_slotKey(T_SLOT_STATE, slot), OFFERED);
+        _tstore(_slotKey(T_SLOT_VALUE, slot), _readSlot(store, storageRoot, slot));
+    }
+
+    /// @dev The call's context as the transient slot holds it: sender | time << 160 | 1 << 224.
+    function _packContext(address sender, uint64 time) private pure returns (uint256) {
+        return uint256(uint160(sender)) | (uint256(time) << 160) | (1 << 224);
+    }
+
+    /// @dev `context` packed by _packContext (one stack slot: the loop below is at the stack's limit).
+    function _execute(MptNodeStore.Store memory store, bytes32 preStateRoot, uint256 context, bytes calldata data)
+        private
+        returns (bytes32 postStateRoot)
+    {
         Account memory engine = _readAccount(store, preStateRoot, BET_ENGINE);
-        _tstore(T_CONTEXT, uint256(uint160(sender)) | (uint256(time) << 160) | (1 << 224));
+        _tstore(T_CONTEXT, context);
         bytes32[] memory offered = new bytes32[](MAX_OFFERED_SLOTS);
         uint256 offeredCount;
         bool succeeded;
@@ -88,8 +119,7 @@ contract BetEngineVerifier is BetEngineLogic {
             }
             if (offeredCount == MAX_OFFERED_SLOTS) revert TooManySlots();
             offered[offeredCount++] = missing;
-            _tstore(_slotKey(T_SLOT_STATE, missing), OFFERED);
-            _tstore(_slotKey(T_SLOT_VALUE, missing), _readSlot(store, engine.storageRoot, missing));
+            _offer(store, engine.storageRoot, missing);
         }
 
         bool engineChanged;
@@ -98,23 +128,13 @@ contract BetEngineVerifier is BetEngineLogic {
             engineChanged = storageRoot != engine.storageRoot;
             engine.storageRoot = storageRoot;
         }
-        postStateRoot = _applyAccounts(store, preStateRoot, engine, engineChanged, sender);
+        postStateRoot = _applyAccounts(store, preStateRoot, engine, engineChanged, address(uint160(context)));
 
         for (uint256 i = 0; i < offeredCount; i++) {
             _tstore(_slotKey(T_SLOT_STATE, offered[i]), 0);
             _tstore(_slotKey(T_SLOT_VALUE, offered[i]), 0);
         }
         _tstore(T_CONTEXT, 0);
-    }
-
-    /// @notice The nonce of `account` in the state of `stateRoot`, read from a witness holding its
-    ///         state trie path (0 for an absent account): the fraud verifier's nonce rule checks a
-    ///         tx against it before `execute` (docs/decisions/0006).
-    function nonceOf(bytes32 stateRoot, bytes[] calldata witness, address account) external view returns (uint256) {
-        // The bet engine has no such function: a tx calling it reverts there too.
-        if (msg.sender == address(this)) revert();
-        MptNodeStore.Store memory store = MptNodeStore.create(witness);
-        return _readAccount(store, stateRoot, account).nonce;
     }
 
     // ---------------------------------------------------------------- BetEngineLogic over the witness

@@ -262,9 +262,16 @@ contract FraudVerifier {
     function _runTx(StepState memory s, TxDecoder.Tx memory t, bytes[] calldata witness) private returns (bool) {
         (TxDecoder.TxStatus status, address sender) = TxDecoder.check(t);
         if (status != TxDecoder.TxStatus.Valid) return false;
-        if (engineVerifier.nonceOf(s.stateRoot, witness, sender) != t.nonce) return false;
-        s.stateRoot = engineVerifier.execute(s.stateRoot, witness, sender, _time(s), t.data);
-        return true;
+        return _execute(s, witness, sender, t.nonce, t.data);
+    }
+
+    /// @notice Runs one tx's bet engine call on `s.stateRoot` when `nonce` is the sender's nonce
+    ///         there (the witness hashed once for both); whether it ran.
+    function _execute(StepState memory s, bytes[] calldata witness, address sender, uint256 nonce, bytes memory data)
+        private
+        returns (bool ran)
+    {
+        (ran, s.stateRoot) = engineVerifier.executeWithNonce(s.stateRoot, witness, sender, nonce, _time(s), data);
     }
 
     /// @notice A queue-message record (Deriver.applyMessageRecord, node/l1/relay.ts
@@ -281,8 +288,7 @@ contract FraudVerifier {
         QueueMessage calldata m = p.message;
         _checkMessage(q, m);
         if (m.l1BlockNumber > chunk.l1BlockNumber) return;
-        if (engineVerifier.nonceOf(s.stateRoot, p.witness, TxDecoder.L1_MESSENGER) != q) return;
-        s.stateRoot = engineVerifier.execute(s.stateRoot, p.witness, TxDecoder.L1_MESSENGER, _time(s), _relayCalldata(q, m));
+        if (!_execute(s, p.witness, TxDecoder.L1_MESSENGER, q, _relayCalldata(q, m))) return;
         s.txCount += 1;
         if (m.kind != KIND_FORCED_TX) return;
         bytes memory payload = m.payload;
