@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { basename, dirname, resolve } from 'node:path'
 import { z } from 'zod'
 import { MAX_OUTCOMES } from '../../sdk/src/constants.ts'
 import { EVENT_STATUSES, FeedError, SCORE_LAYOUTS, type FeedDocument, type FeedRead, type ResultFeed } from './feed.ts'
@@ -88,7 +88,11 @@ export class JsonFileFeed implements ResultFeed {
     try {
       // A watch is only a hint to read early: the poll still reads, so a missed or failed watch
       // (the file replaced by a rename, a filesystem without inotify) costs one poll interval.
-      this.watcher = watch(this.source, { persistent: false }, () => listener())
+      // the directory, not the file: a feed replaced by a rename (an atomic write) is a new inode
+      const name = basename(this.source)
+      this.watcher = watch(dirname(this.source), { persistent: false }, (_event, filename) => {
+        if (filename === null || filename === name) listener()
+      })
       this.watcher.on('error', () => this.watcher?.close())
     } catch {
       this.watcher = undefined
