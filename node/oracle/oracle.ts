@@ -35,8 +35,8 @@ export class Oracle {
   private readonly given = new Map<bigint, number>()
   /** What this key voted (market → round and result), so each result is sent once per round. */
   private readonly voted = new Map<bigint, { round: number; result: number }>()
-  /** The proposed results this key flagged (market → results). */
-  private readonly flagged = new Map<bigint, Set<number>>()
+  /** The proposed results this key flagged (market → result → the round of the flag). */
+  private readonly flagged = new Map<bigint, Map<number, number>>()
   /** When a failed send may be tried again (key → ms since epoch). */
   private readonly retryAt = new Map<string, number>()
   /** The last refusal logged per subject, so a poll does not repeat the same line. */
@@ -202,7 +202,9 @@ export class Oracle {
     if (ours === undefined || ours === proposed) return
     // One flag per proposed result: proposed again after a flag, the committee has signed it anew,
     // and flagging each round would hold the market's settlement forever. A person must look.
-    if (this.flagged.get(marketId)?.has(proposed)) {
+    const flaggedIn = this.flagged.get(marketId)?.get(proposed)
+    if (flaggedIn === round) return // this very proposal (seen both in the market's state and as an event)
+    if (flaggedIn !== undefined) {
       return this.refuse(`proposal ${marketId}`, fields, `proposed ${describeResult(proposed)} for market ${marketId} again after this key flagged it; the feed says ${describeResult(ours)}; not flagging twice`)
     }
     if (!role.mayFlag) return this.refuse(`proposal ${marketId}`, fields, `proposed ${describeResult(proposed)} for market ${marketId} differs from the feed's ${describeResult(ours)}; this key may not flag it`)
@@ -210,8 +212,11 @@ export class Oracle {
     if ((this.retryAt.get(retryKey) ?? 0) > Date.now()) return
     const sent = await this.l2.flag(marketId)
     if (sent.ok) {
-      this.flagged.set(marketId, (this.flagged.get(marketId) ?? new Set()).add(proposed))
+      this.flagged.set(marketId, (this.flagged.get(marketId) ?? new Map()).set(proposed, round))
       this.log.warn({ ...fields, tx: sent.hash }, `flagged market ${marketId}: proposed ${describeResult(proposed)}, the feed says ${describeResult(ours)}`)
+    } else if (sent.revert === 'NoProposedResult') {
+      // flagged already (by another member or the operator) since it was read: nothing left to dispute
+      this.log.debug(fields, `proposal of market ${marketId} in round ${round} is no longer there to flag`)
     } else if (sent.hash === undefined && sent.revert !== undefined) {
       this.refuse(`proposal ${marketId}`, { ...fields, revert: sent.revert }, `proposed ${describeResult(proposed)} for market ${marketId} differs from the feed's ${describeResult(ours)}, but a flag would revert on L2 (${sent.revert})`)
     } else {
