@@ -4,7 +4,10 @@ import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { getMarket } from '../../sdk/src/actions/getMarket.ts'
-import { clients, operator, oracle as oracleAccount } from '../testing/accounts.ts'
+import { getReceipt } from '../../sdk/src/actions/getReceipt.ts'
+import { getResultState } from '../../sdk/src/actions/getResultState.ts'
+import { setCommittee } from '../../sdk/src/actions/setCommittee.ts'
+import { bettors, clients, operator, oracle as oracleAccount } from '../testing/accounts.ts'
 import { startTestNode, tempDatadir } from '../testing/testNode.ts'
 import { JsonFileFeed, JsonUrlFeed } from './jsonFeed.ts'
 import { L2Results } from './l2.ts'
@@ -26,6 +29,7 @@ const m = {
   scores: await openMarket(opWallet, 2, soon),
   badA: await openMarket(opWallet, 2, soon),
   url: await openMarket(opWallet, 3, soon),
+  restart: await openMarket(opWallet, 2, soon),
   far: await openMarket(opWallet, 2, later),
 }
 // every vote below needs its market closed on L2, whose next block opens at the sequencer's clock
@@ -138,4 +142,25 @@ t.test('(c) a URL feed on a real http server: polled, voted; errors and timeouts
   await until('the URL market resolved', async () => (await resultOf(m.url)) === 2)
   t.equal(await l2.nonce(), nonce0 + 1)
   server.closeAllConnections()
+})
+
+// last: it seats a 2-member committee, so a single vote no longer resolves a market
+t.test('a restarted oracle takes its vote on L2 as the result its feed gave: a changed result is still a conflict', async (t) => {
+  const seated = await getReceipt(opWallet, { hash: await setCommittee(opWallet, { members: [oracleAccount.address, bettors[0]!.address], threshold: 2, disputeWindowSeconds: 0 }) })
+  t.equal(seated.status, 'success')
+  const path = join(dir, 'restart.json')
+  writeFeed(path, { version: 1, events: [{ marketId: m.restart.toString(), status: 'final', result: 0 }] })
+  const first = await startOracle(path)
+  await until('the vote', async () => (await getResultState(publicClient, { marketId: m.restart })).votes.length === 1)
+  await first.oracle.stop()
+  t.same((await getResultState(publicClient, { marketId: m.restart })).votes, [{ member: oracleAccount.address, result: 0 }])
+
+  writeFeed(path, { version: 2, events: [{ marketId: m.restart.toString(), status: 'final', result: 1 }] })
+  const second = await startOracle(path)
+  t.teardown(() => second.oracle.stop())
+  const nonce = await second.l2.nonce()
+  await until('the conflict refused', () => refusal(second.lines, /conflicting result: the feed changed its result from outcome 0 to outcome 1/), 5_000)
+  await sleep(300)
+  t.equal(await second.l2.nonce(), nonce, 'no vote changed')
+  t.same((await getResultState(publicClient, { marketId: m.restart })).votes, [{ member: oracleAccount.address, result: 0 }])
 })

@@ -142,7 +142,8 @@ export class Oracle {
     const market = await this.l2.market(entry.marketId)
     if (market === null) return this.refuse(subject, fields, `entry refused: no market ${entry.marketId} on L2`)
 
-    const given = this.given.get(entry.marketId)
+    // After a restart, this key's vote of the round on L2 is the result the feed gave before
+    const given = this.given.get(entry.marketId) ?? market.myVote ?? undefined
     if (intent.kind === 'pending') {
       if (given !== undefined) return this.refuse(subject, fields, `entry refused: conflicting result: the feed now says in play after giving ${describeResult(given)}`)
       this.clearRefusal(subject)
