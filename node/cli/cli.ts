@@ -47,7 +47,7 @@ Options:
   --batch-interval <ms> batcher: take sealed blocks as a batch this often env ROLLBOOK_BATCH_INTERVAL
                         (default 2000)
   --max-chunk-bytes <n> batcher: largest chunk posted in one L1 call     env ROLLBOOK_MAX_CHUNK_BYTES
-                        (default 24000)
+                        (default 12000)
   --log-level <level>   fatal|error|warn|info|debug|trace|silent      env ROLLBOOK_LOG_LEVEL
   -h, --help            this help`
 

@@ -40,7 +40,9 @@ export type BatcherOptionsInput = Pick<BatcherOptions, 'l1RpcUrl' | 'inbox' | 'p
 
 export const defaultBatcherOptions = {
   batchIntervalMs: 2_000,
-  maxBatchBytes: 4 * DEFAULT_MAX_CHUNK_BYTES,
+  // 96 KB as with 24 KB chunks (decision 0006, "Chunk size"): a smaller chunk leaves a batch, and
+  // with it the proposals per bet, as they were
+  maxBatchBytes: 8 * DEFAULT_MAX_CHUNK_BYTES,
   maxChunkBytes: DEFAULT_MAX_CHUNK_BYTES,
   maxBatchRecords: MAX_BATCH_RECORDS,
   l1Confirmations: 0,

@@ -35,7 +35,7 @@ import {
   type Hex,
 } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
-import { decodeChunk, encodeChunk, rebuildTx, recordFromTx, type BatchRecord, type CompactBetRecord, type TxRecord } from '../../../sdk/src/batch/index.ts'
+import { decodeChunk, DEFAULT_MAX_CHUNK_BYTES, encodeChunk, rebuildTx, recordFromTx, type BatchRecord, type CompactBetRecord, type TxRecord } from '../../../sdk/src/batch/index.ts'
 import { writeVarint } from '../../../sdk/src/batch/varint.ts'
 import { L1_MESSENGER_PRIVATE_KEY } from '../../../sdk/src/constants.ts'
 import { calldata, openTestChain, testAccounts, testGenesis, TestSigner, type TestAccount } from '../../../node/chain/fastpath/testing.ts'
@@ -76,8 +76,8 @@ const fvAbi = [...FraudVerifier.abi, ...[BetEngineVerifier, OutputRoots, Rollboo
 // ---------------------------------------------------------------- L2 accounts and txs
 
 const [operator, oracle, b2, b3, b4, b5, forcer, ...crowd] = testAccounts(11)
-/** the batch planner's default chunk (sdk/src/batch/options.ts, decision 0006) */
-const FULL_CHUNK_BYTES = 24_000
+/** the batch planner's default chunk (sdk/src/batch/options.ts, decision 0006 "Chunk size") */
+const FULL_CHUNK_BYTES = DEFAULT_MAX_CHUNK_BYTES
 const messenger: TestAccount = { privateKey: hexToBytes(L1_MESSENGER_PRIVATE_KEY), address: privateKeyToAddress(L1_MESSENGER_PRIVATE_KEY) }
 const signer = new TestSigner(CHAIN_ID)
 const sign = (a: TestAccount, nonce: bigint, data: Hex, type?: 0 | 1 | 2) => signer.sign(a, nonce, data, { type })

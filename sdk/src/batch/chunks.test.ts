@@ -51,7 +51,11 @@ t.test('each chunk starts its block timestamps afresh, and chunks are filled gre
   const first = decodeChunk(chunks[1], { chainId }).records.find((r) => r.record.type === 'blockStart')
   t.ok(first !== undefined && first.length === 6, 'the second chunk\'s first block start is absolute')
   t.same(splitIntoChunks([]), [], 'no records, no chunks')
-  t.equal(splitIntoChunks(records).length, 1, `the default limit is ${DEFAULT_MAX_CHUNK_BYTES} bytes`)
+  const [full] = splitIntoChunks(records)
+  t.ok(full.length <= DEFAULT_MAX_CHUNK_BYTES && full.length > DEFAULT_MAX_CHUNK_BYTES - 11, `the default limit is ${DEFAULT_MAX_CHUNK_BYTES} bytes: a full first chunk of ${full.length}`)
+  const fits = decodeChunk(full, { chainId }).records.length
+  t.equal(splitIntoChunks(records.slice(0, fits)).length, 1, `its ${fits} records alone make one chunk`)
+  t.equal(splitIntoChunks(records.slice(0, fits + 1)).length, 2, 'one record more takes a second chunk')
 })
 
 t.test('a record larger than a chunk is refused', async (t) => {

@@ -3,7 +3,9 @@ export const BATCH_FORMAT_VERSION = 0x01
 
 /**
  * A chunk's largest size, header included. A fraud proof carries a whole chunk as calldata
- * (docs/decisions/0006, "Chunk size"): at 24 KB that is near 0.4M gas of the proof, where 120 KB
- * would be 1.9M, past a step's whole budget.
+ * (docs/decisions/0006, "Chunk size", measured by `BENCH_ONLY=fraud,l1cost npm run bench`): a bet
+ * late in a full 12 KB chunk is proven for ~1.3M gas, in a full 24 KB chunk for ~1.5M (priced by
+ * the EIP-7623 calldata floor, at the goal with no room for a deeper state), while posting in
+ * 12 KB chunks costs ~2% more L1 gas per bet (~3,075 against ~3,010).
  */
-export const DEFAULT_MAX_CHUNK_BYTES = 24_000
+export const DEFAULT_MAX_CHUNK_BYTES = 12_000
