@@ -36,7 +36,12 @@ export const NodeOptionsSchema = z
     trace: z.boolean().default(true),
     /** wei bonded per output (a decimal string); the contract's minBond when omitted */
     proposerBond: z.string().regex(/^\d+$/, 'expected wei as a decimal string').optional(),
-    /** challenger: the L1 key fraud proofs will be sent from (issue 4; today the challenger only checks outputs) */
+    /** sequencer: the L2 key the settlement service settles resolved markets' bets from (docs/decisions/0007) */
+    settlerKey: z
+      .string()
+      .refine((v) => isHex(v) && v.length === 66, { message: 'expected 32 bytes of 0x-prefixed hex' })
+      .optional(),
+    /** challenger: the L1 key fraud proofs are sent from */
     challengerKey: z
       .string()
       .refine((v) => isHex(v) && v.length === 66, { message: 'expected 32 bytes of 0x-prefixed hex' })
@@ -91,5 +96,6 @@ function checkCombinations(opts: NodeOptions): void {
   }
   if (opts.proposerBond !== undefined && opts.proposerKey === undefined) throw new OptionsError('--proposer-bond needs --proposer-key')
   if (opts.challengerKey !== undefined && opts.mode !== 'challenger') throw new OptionsError('--challenger-key: only --mode challenger sends fraud proofs')
+  if (opts.settlerKey !== undefined && opts.mode !== 'sequencer') throw new OptionsError('--settler-key: only the sequencer settles markets')
   if (opts.sequencerRpc !== undefined && opts.mode === 'sequencer') throw new OptionsError('--sequencer-rpc: only --mode replica forwards transactions')
 }

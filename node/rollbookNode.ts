@@ -24,6 +24,8 @@ import { QueueWatcher } from './l1/queueWatcher.ts'
 import { CommitmentWorker, TraceDivergedError, TraceWorkerError } from './trace/index.ts'
 import type { DishonestLie } from './trace/options.ts'
 import { Challenger } from '../prover-fraud/challenger.ts'
+import { SettlementService } from '../sequencer/settlement/settlementService.ts'
+import { Address as EthAddress } from '@ethereumjs/util'
 
 export const CLIENT_VERSION = 'rollbook/v0.1.0'
 
@@ -47,6 +49,7 @@ export interface RollbookNodeParts {
   queueWatcher?: QueueWatcher
   replica?: Replica
   challenger?: Challenger
+  settlement?: SettlementService
   server: RpcServer
   urls: NodeUrls
 }
@@ -71,6 +74,7 @@ export class RollbookNode {
   readonly queueWatcher: QueueWatcher | undefined
   readonly replica: Replica | undefined
   readonly challenger: Challenger | undefined
+  readonly settlement: SettlementService | undefined
   readonly server: RpcServer
   readonly urls: NodeUrls
 
@@ -89,6 +93,7 @@ export class RollbookNode {
     this.queueWatcher = parts.queueWatcher
     this.replica = parts.replica
     this.challenger = parts.challenger
+    this.settlement = parts.settlement
     this.server = parts.server
     this.urls = parts.urls
   }
@@ -210,7 +215,21 @@ export class RollbookNode {
           queueWatcher.start()
           started.push(queueWatcher)
         }
-        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher, proposer, trace, queueWatcher }
+        let settlement: SettlementService | undefined
+        if (opts.settlerKey !== undefined) {
+          // winners are paid as soon as a result is final, without anyone asking
+          settlement = new SettlementService({ privateKey: opts.settlerKey as Hex, chunkSize: 256 }, {
+              chain,
+              events,
+              submitRawTx: (raw) => sequencer.submitRawTx(raw),
+              nonceOf: (address) => sequencer.readPending(async () => (await chain.liveState.getAccount(new EthAddress(address)))?.nonce ?? 0n),
+              logger: log,
+            },
+          )
+          await settlement.start()
+          started.push(settlement)
+        }
+        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher, proposer, trace, queueWatcher, settlement }
       }
       const server = new RpcServer(
         { host: opts.host, port: opts.port },
@@ -235,6 +254,7 @@ export class RollbookNode {
 
   async close(): Promise<void> {
     // the batcher first: it reads the sealed blocks the sequencer writes
+    await this.settlement?.stop()
     await this.queueWatcher?.stop()
     await this.proposer?.stop()
     await this.trace?.stop()

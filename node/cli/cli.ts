@@ -39,6 +39,8 @@ Options:
   --l1-poll <ms>        how often L1 is read for deposits, forced txs    env ROLLBOOK_L1_POLL
                         and (replica) new blocks (default 500)
   --challenger-key <hex> challenger: the L1 key for fraud proofs       env ROLLBOOK_CHALLENGER_KEY
+  --settler-key <hex>    sequencer: settle every bet of a market as soon as its result is final,
+                         from this L2 key                                  env ROLLBOOK_SETTLER_KEY
                         (outputs are checked; proofs come with issue 4)
   --sequencer-rpc <url> replica: forward eth_sendRawTransaction here   env ROLLBOOK_SEQUENCER_RPC
   --l1-confirmations <n>
@@ -107,6 +109,7 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
         'l1-poll': { type: 'string' },
         'sequencer-rpc': { type: 'string' },
         'challenger-key': { type: 'string' },
+        'settler-key': { type: 'string' },
         'l1-confirmations': { type: 'string' },
         'batch-interval': { type: 'string' },
         'max-chunk-bytes': { type: 'string' },
@@ -138,6 +141,7 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
     l1PollMs: intOption('l1-poll', values['l1-poll'] ?? env.ROLLBOOK_L1_POLL),
     sequencerRpc: values['sequencer-rpc'] ?? env.ROLLBOOK_SEQUENCER_RPC,
     challengerKey: values['challenger-key'] ?? env.ROLLBOOK_CHALLENGER_KEY,
+    settlerKey: values['settler-key'] ?? env.ROLLBOOK_SETTLER_KEY,
     l1Confirmations: intOption('l1-confirmations', values['l1-confirmations'] ?? env.ROLLBOOK_L1_CONFIRMATIONS),
     batchIntervalMs: intOption('batch-interval', values['batch-interval'] ?? env.ROLLBOOK_BATCH_INTERVAL),
     maxChunkBytes: intOption('max-chunk-bytes', values['max-chunk-bytes'] ?? env.ROLLBOOK_MAX_CHUNK_BYTES),

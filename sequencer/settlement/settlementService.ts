@@ -1,0 +1,206 @@
+/**
+ * The settlement service (issue 5, docs/decisions/0007): as soon as a market's result is final, the
+ * sequencer settles every open bet of it, so winners are paid without lifting a finger; each
+ * BetSettled reaches the bettor on the `account` WebSocket channel like any other tx. A bettor can
+ * still settle their own bet at any time (settleBet is open to anyone).
+ *
+ * It keeps, in memory, the open bets of every market from the BetPlaced and BetSettled logs of the
+ * txs the sequencer executes (rebuilt from the stored blocks at start). A market's result becomes
+ * final with MarketResolved (at once for a single oracle), or at ResultProposed's `finalAt` when the
+ * committee has a dispute window: then the service sends `finalizeResult` itself. Settlement txs
+ * are ordinary signed txs from the service's own L2 key, sent through the sequencer's own path
+ * (checked, executed, preconfirmed), `chunkSize` at a time so bettors' txs interleave.
+ */
+import { createFeeMarket1559Tx } from '@ethereumjs/tx'
+import { hexToBytes } from '@ethereumjs/util'
+import type { Logger } from 'pino'
+import { bytesToHex, decodeEventLog, encodeFunctionData, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import type { L2Chain } from '../../node/chain/chain.ts'
+import type { ChainEvents } from '../../node/chain/events.ts'
+import type { EvmLog, ExecutedTx } from '../../node/chain/types.ts'
+import { BET_ENGINE_ADDRESS, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
+import { betEngineAbi } from '../../sdk/src/generated/contracts.ts'
+import type { SubmitResult } from '../sequencer.ts'
+
+export interface SettlementOptions {
+  /** the service's L2 key (settleBet needs no balance: fees are zero) */
+  privateKey: Hex
+  /** settlement txs in flight at once */
+  chunkSize: number
+}
+
+export interface SettlementModules {
+  chain: L2Chain
+  events: ChainEvents
+  submitRawTx: (raw: Uint8Array) => Promise<SubmitResult>
+  /** an account's nonce in the live state, read in order with execution (Sequencer#readPending) */
+  nonceOf: (address: Uint8Array) => Promise<bigint>
+  logger: Logger
+}
+
+const betEngine = BET_ENGINE_ADDRESS.toLowerCase()
+
+export class SettlementService {
+  private readonly log: Logger
+  private readonly key: Uint8Array
+  private readonly address: Hex
+  /** open bets by market */
+  private readonly open = new Map<bigint, Set<bigint>>()
+  /** markets whose result is final, waiting to be settled (in order) */
+  private readonly due: bigint[] = []
+  /** markets whose proposed result becomes final at a time (seconds) */
+  private readonly finalAt = new Map<bigint, bigint>()
+  private nonce: bigint | undefined
+  private running = false
+  private loopDone: Promise<void> = Promise.resolve()
+  private wake: (() => void) | undefined
+  private timer: NodeJS.Timeout | undefined
+  private readonly onPreconfirmed = (txs: ExecutedTx[]) => {
+    for (const tx of txs) for (const log of tx.logs) this.apply(log)
+    this.wake?.()
+  }
+  /** bets settled by this service since it started */
+  settled = 0
+
+  constructor(
+    private readonly opts: SettlementOptions,
+    private readonly modules: SettlementModules,
+  ) {
+    this.log = modules.logger.child({ module: 'settlement' })
+    this.key = hexToBytes(opts.privateKey)
+    this.address = privateKeyToAccount(opts.privateKey).address.toLowerCase() as Hex
+  }
+
+  /** Rebuilds the open bets from the stored blocks, then follows the chain. */
+  async start(): Promise<void> {
+    const { chain } = this.modules
+    for (let n = 1n; n <= chain.head.header.number; n++) {
+      const block = await chain.store.getBlockByNumber(n)
+      const outcomes = block === undefined ? undefined : await chain.store.getOutcomes(block.hash())
+      for (const outcome of outcomes ?? []) for (const log of outcome.logs) this.apply(log)
+    }
+    this.modules.events.on('preconfirmed', this.onPreconfirmed)
+    this.running = true
+    this.loopDone = this.loop()
+    this.log.info({ address: this.address, markets: this.open.size, due: this.due.length }, 'settlement service started')
+  }
+
+  async stop(): Promise<void> {
+    this.modules.events.off('preconfirmed', this.onPreconfirmed)
+    this.running = false
+    clearTimeout(this.timer)
+    this.wake?.()
+    await this.loopDone
+  }
+
+  /** Open bets the service knows of, for a market. */
+  openBets(marketId: bigint): number {
+    return this.open.get(marketId)?.size ?? 0
+  }
+
+  private apply([address, topics, data]: EvmLog): void {
+    if (bytesToHex(address) !== betEngine) return
+    let event: ReturnType<typeof decodeEventLog<typeof betEngineAbi>>
+    try {
+      event = decodeEventLog({ abi: betEngineAbi, topics: topics.map((t) => bytesToHex(t)) as [Hex, ...Hex[]], data: bytesToHex(data) })
+    } catch {
+      return
+    }
+    switch (event.eventName) {
+      case 'BetPlaced': {
+        const { betId, marketId } = event.args as { betId: bigint; marketId: bigint }
+        let bets = this.open.get(marketId)
+        if (bets === undefined) this.open.set(marketId, (bets = new Set()))
+        bets.add(betId)
+        return
+      }
+      case 'BetSettled': {
+        const { betId, marketId } = event.args as { betId: bigint; marketId: bigint }
+        this.open.get(marketId)?.delete(betId)
+        return
+      }
+      case 'MarketResolved': {
+        const { marketId } = event.args as { marketId: bigint }
+        this.finalAt.delete(marketId)
+        if (!this.due.includes(marketId)) this.due.push(marketId)
+        return
+      }
+      case 'ResultProposed': {
+        const { marketId, finalAt } = event.args as { marketId: bigint; finalAt: bigint }
+        this.finalAt.set(marketId, finalAt)
+        return
+      }
+      case 'ResultFlagged': {
+        const { marketId } = event.args as { marketId: bigint }
+        this.finalAt.delete(marketId)
+        return
+      }
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.finalizeDue()
+        await this.settleDue()
+      } catch (e) {
+        this.nonce = undefined
+        this.log.warn({ err: (e as Error).message }, 'settlement failed: retrying')
+        await new Promise((resolve) => setTimeout(resolve, 500))
+      }
+      if (!this.running) return
+      await new Promise<void>((resolve) => {
+        this.wake = resolve
+        this.timer = setTimeout(resolve, 250)
+      })
+    }
+  }
+
+  /** Proposed results whose dispute window has passed: finalizeResult (anyone may). */
+  private async finalizeDue(): Promise<void> {
+    const now = BigInt(Math.floor(Date.now() / 1000))
+    for (const [marketId, at] of [...this.finalAt]) {
+      if (at > now) continue
+      this.finalAt.delete(marketId)
+      await this.syncNonce()
+      const result = await this.send(encodeFunctionData({ abi: betEngineAbi, functionName: 'finalizeResult', args: [marketId] }))
+      this.log.info({ marketId: Number(marketId), ok: result.status === 'preconfirmed' && result.executed.status === 1 }, 'finalized a result whose dispute window passed')
+    }
+  }
+
+  /** Settles every open bet of each market whose result is final, chunkSize txs at a time. */
+  private async settleDue(): Promise<void> {
+    while (this.running && this.due.length > 0) {
+      const marketId = this.due[0]
+      const bets = [...(this.open.get(marketId) ?? [])]
+      const started = Date.now()
+      for (let i = 0; i < bets.length && this.running; i += this.opts.chunkSize) {
+        const chunk = bets.slice(i, i + this.opts.chunkSize)
+        await this.syncNonce()
+        // submitted in nonce order, in one go: the sequencer runs them back to back
+        const results = await Promise.all(chunk.map((betId) => this.send(encodeFunctionData({ abi: betEngineAbi, functionName: 'settleBet', args: [betId] }))))
+        this.settled += results.filter((r) => r.status === 'preconfirmed' && r.executed.status === 1).length
+      }
+      if (!this.running) return
+      this.due.shift()
+      this.open.delete(marketId)
+      if (bets.length > 0) this.log.info({ marketId: Number(marketId), bets: bets.length, ms: Date.now() - started }, 'settled every open bet of a resolved market')
+    }
+  }
+
+  private async syncNonce(): Promise<void> {
+    this.nonce ??= await this.modules.nonceOf(hexToBytes(this.address))
+  }
+
+  /** Signs and submits with the next nonce (syncNonce first): synchronous up to the submission, so concurrent sends keep their order. */
+  private send(data: Hex): Promise<SubmitResult> {
+    const { chain } = this.modules
+    if (this.nonce === undefined) throw new Error('send before syncNonce')
+    const tx = createFeeMarket1559Tx(
+      { chainId: chain.txCommon.chainId(), nonce: this.nonce++, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, gasLimit: TX_GAS_LIMIT, to: BET_ENGINE_ADDRESS, value: 0n, data: hexToBytes(data) },
+      { common: chain.txCommon },
+    ).sign(this.key)
+    return this.modules.submitRawTx(tx.serialize())
+  }
+}
