@@ -14,7 +14,8 @@
  * 600), BENCH_BETTORS (200), BENCH_IN_FLIGHT (64), BENCH_CHUNK_BYTES (the sequencer's
  * --max-chunk-bytes, default DEFAULT_MAX_CHUNK_BYTES), BENCH_FRAUD_STATE (extra bet engine slots
  * in the genesis, default 0: balances of made-up accounts, so the storage trie, and with it the
- * witness, is as deep as a chain with that many bets and balances).
+ * witness, is as deep as a chain with that many bets and balances; 100,000 is already too many for
+ * the challenger process to start within startNodeProcess's 30 s on 2 busy cores).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
