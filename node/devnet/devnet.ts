@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pino, type Logger } from 'pino'
-import { createPublicClient, http, type Address } from 'viem'
+import { createPublicClient, http, keccak256, toHex, type Address } from 'viem'
 import { BET_ENGINE_ADDRESS } from '../../sdk/src/constants.ts'
 import { defineRollbookChain } from '../../sdk/src/chain.ts'
 import { getBalance } from '../../sdk/src/actions/getBalance.ts'
@@ -23,6 +23,9 @@ import { readDevnetFile, writeDevnetFile, type DevnetFile } from './devnetFile.t
 import { DevnetError, DevnetStartStopped } from './errors.ts'
 import { DEVNET_CHALLENGE_WINDOW_SECONDS, DEVNET_MIN_BOND, L1_CHAIN_ID, setUpL1 } from './l1Setup.ts'
 import { createDemoMarkets } from './markets.ts'
+
+/** The devnet sequencer's settlement key: public and fixed (an L2 sender only; fees are zero). */
+const DEVNET_SETTLER_KEY = keccak256(toHex('rollbook/devnet/settler'))
 
 export const DEFAULT_L2_PORT = 8547
 
@@ -138,6 +141,8 @@ export class Devnet {
           l1Rpc: anvil.rpcUrl,
           batcherKey: accountWithRole(accounts, 'batcher').privateKey,
           proposerKey: accountWithRole(accounts, 'proposer').privateKey,
+          // the settlement service pays winners as soon as a result is final (its txs cost no fee)
+          settlerKey: DEVNET_SETTLER_KEY,
           logLevel: opts.logLevel,
         },
         log.child({ node: 'sequencer' }),
