@@ -114,13 +114,15 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
       const members: Address[] = committeePool.filter((_, i) => ((c.b + 1) >> i) & 1).map((a) => a.address as Address)
       if (c.c % 11 === 0) members.push(members[0] ?? zeroAddress)
       if (c.c % 13 === 1) members.push(zeroAddress)
-      const threshold = c.c % 9 === 2 ? 0 : c.c % 9 === 3 ? members.length + 1 : 1 + (c.c % Math.max(1, members.length))
+      // mostly 1 or 2, so that proposals (and then flags and finalizations) come often
+      const threshold = c.c % 9 === 2 ? 0 : c.c % 9 === 3 ? members.length + 1 : 1 + (c.c % Math.min(2, Math.max(1, members.length)))
       const windows = [0, 0, 10, 60, 600]
       const data = encodeFunctionData({ abi: betEngineAbi, functionName: 'setCommittee', args: [members, threshold, windows[c.a % windows.length]] })
       return { from: expected(operator), data, kind }
     }
     case 'voteResult': {
-      const result = c.b % 5 === 0 ? 255 : c.b % 7
+      // few distinct results, so members agree; sometimes one out of range
+      const result = c.b % 5 === 0 ? 255 : c.b % 11 === 1 ? c.b % 17 : c.b % 2
       const from = c.wrongActor === 0 ? anyone : committeePool[c.actor % committeePool.length]
       return { from, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'voteResult', args: [market, result] }), kind }
     }
