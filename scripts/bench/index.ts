@@ -5,7 +5,8 @@
  * BENCH_SECONDS (each run stops sending after this, default 25), BENCH_BETTORS (200),
  * BENCH_IN_FLIGHT (64). Then the L1 sections of issue 3 (L1 cost per bet, replica speed: see
  * l1Bench.ts), the trace's cost to the sequencer (traceBench.ts) and fraud proofs under load (fraud.ts:
- * gas and L1 blocks per record kind). BENCH_ONLY=l2,l1cost,replica,trace,fraud runs only the sections
+ * gas and L1 blocks per record kind), and settlement and odds delivery (settle.ts, issue 5).
+ * BENCH_ONLY=l2,l1cost,replica,trace,fraud,settle runs only the sections
  * named; BENCH_CHUNK_BYTES=24000,12000,8000 runs l1cost and fraud at each chunk size.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os'
@@ -18,6 +19,7 @@ import { l2Ratios, printL2Details, printL2Table, saveRun, type BenchRun } from '
 import { measureClientOverhead } from './clientOverhead.ts'
 import { signAll } from './signing.ts'
 import { printTraceBench, runTraceBench } from './traceBench.ts'
+import { printSettleBench, runSettleBench, type SettleBenchResult } from './settle.ts'
 import { startAnvil } from './anvilTarget.ts'
 import { startRollbook } from './rollbookTarget.ts'
 import { benchAccounts, benchGenesis, betTasks, marketTasks } from './workload.ts'
@@ -34,8 +36,9 @@ async function main(): Promise<void> {
     const l1 = sections.has('l1cost') || sections.has('replica') ? await runL1Bench(sections) : undefined
     const trace = await traceSection(sections)
     const fraud = await fraudSection(sections)
+    const settle = await settleSection(sections)
     console.log(
-      `\nresults appended to ${saveRun({ startedAt, machine, config: {}, loadAverage: { start: load1, end: loadavg()[0] }, l1, ...(trace === undefined ? {} : { trace }), ...(fraud === undefined ? {} : { fraud }) })}`,
+      `\nresults appended to ${saveRun({ startedAt, machine, config: {}, loadAverage: { start: load1, end: loadavg()[0] }, l1, ...(trace === undefined ? {} : { trace }), ...(fraud === undefined ? {} : { fraud }), ...(settle === undefined ? {} : { settle }) })}`,
     )
     return
   }
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
   const l1 = sections.has('l1cost') || sections.has('replica') ? await runL1Bench(sections, rollbook.saturating.ratePerS) : undefined
   const trace = await traceSection(sections)
   const fraud = await fraudSection(sections)
+  const settle = await settleSection(sections)
 
   const run: BenchRun = {
     startedAt,
@@ -91,8 +95,16 @@ async function main(): Promise<void> {
     l1,
     ...(trace === undefined ? {} : { trace }),
     ...(fraud === undefined ? {} : { fraud }),
+    ...(settle === undefined ? {} : { settle }),
   }
   console.log(`\nresults appended to ${saveRun(run)}`)
+}
+
+async function settleSection(sections: Set<string>): Promise<SettleBenchResult | undefined> {
+  if (!sections.has('settle')) return undefined
+  const settle = await runSettleBench()
+  printSettleBench(settle)
+  return settle
 }
 
 async function traceSection(sections: Set<string>) {

@@ -12,7 +12,7 @@ import { measureL1Cost, printL1Cost, printL1CostBySize, type L1CostResult } from
 import { sequenceAndPostBets, type PostedBetsConfig, type SequencingRate } from './postedBets.ts'
 import { measureReplicaSpeed, printReplicaSpeed, type ReplicaSpeedResult } from './replicaSpeed.ts'
 
-export const BENCH_SECTIONS = ['l2', 'l1cost', 'replica', 'trace', 'fraud'] as const
+export const BENCH_SECTIONS = ['l2', 'l1cost', 'replica', 'trace', 'fraud', 'settle'] as const
 export type BenchSection = (typeof BENCH_SECTIONS)[number]
 
 /** BENCH_ONLY=l1cost,replica: the sections to run; every one when unset. */
