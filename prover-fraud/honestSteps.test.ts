@@ -235,13 +235,20 @@ t.test('honestSequencer_everyStepOfEveryOutput_isTheFraudVerifiersOwnResult', as
   }
   const someAccount = () => (random() < 0.8 ? pick(bettors) : random() < 0.5 ? pick(strangers) : pick([operator, oracle]))
 
+  /**
+   * A valid market (the next id: the list's ids follow the chain's only if every valid one succeeds
+   * and every invalid one reverts), or one that reverts for exactly one reason.
+   */
   const createMarket = async (valid: boolean) => {
-    const outcomes = valid ? 2 + int(15) : pick([0, 1, 17, 2])
-    const closeTime = valid ? now() + BigInt(2 + int(random() < 0.6 ? 8 : 600)) : pick([now() - 10n, now() + 60n])
-    const maxStake = valid || random() < 0.5 ? BigInt(1 + int(5_000)) * USDC : 0n
+    const flaw = valid ? undefined : pick(['sender', 'outcomes', 'closeTime', 'maxStake', 'odds'] as const)
+    const outcomes = flaw === 'outcomes' ? pick([0, 1, 17]) : 2 + int(15)
+    const closeTime = flaw === 'closeTime' ? now() - BigInt(int(100)) : now() + BigInt(2 + int(random() < 0.6 ? 8 : 600))
+    const maxStake = flaw === 'maxStake' ? 0n : BigInt(1 + int(5_000)) * USDC
     const maxLiability = random() < 0.3 ? 0n : BigInt(1 + int(2_000_000)) * USDC
-    const data = calldata.createMarket(outcomes, valid ? randomOdds(outcomes).map((o) => Math.max(o, 10_001)) : randomOdds(Math.max(outcomes, 1)), closeTime, maxStake, maxLiability)
-    await send(valid ? operator : random() < 0.5 ? operator : someAccount(), data)
+    const odds = randomOdds(Math.max(outcomes, 1)).map((o) => Math.max(o, 10_001))
+    if (flaw === 'odds') random() < 0.5 ? odds.pop() : (odds[int(odds.length)] = 10_000)
+    const from = flaw === 'sender' ? pick([oracle, ...bettors, ...strangers]) : operator
+    await send(from, calldata.createMarket(outcomes, odds, closeTime, maxStake, maxLiability))
     if (valid) markets.push({ id: BigInt(markets.length + 1), outcomes, closeTime, resolved: false })
   }
   const l1Tx = async (hash: Promise<Hex>) => {
@@ -432,7 +439,7 @@ t.test('honestSequencer_everyStepOfEveryOutput_isTheFraudVerifiersOwnResult', as
     const batch = { batchIndex: index, fromBlock: previousBlock + 1n, toBlock: output.l2BlockNumber }
     previousBlock = output.l2BlockNumber
     const posted = proposal.leaves
-    const mine = (await worker.traceBatch(batch, chunks.map((c) => c.data))).leaves
+    const mine = (await worker.traceBatch(batch, chunks.map((c) => c.data), chunks.map((c) => c.l1Timestamp))).leaves
     t.same(mine, posted, `output ${index}: the posted leaves are the worker's trace of the chunks on L1`)
     let messagesRead: Promise<L1QueueMessage[]> | undefined
     const messages = () => (messagesRead ??= queueMessagesNamedBy(l1Client, l1, chunks.map((c) => c.data)))
@@ -462,6 +469,8 @@ t.test('honestSequencer_everyStepOfEveryOutput_isTheFraudVerifiersOwnResult', as
         if (step % NO_FRAUD_EVERY === 0 || step + 1 === posted.length || stats.count <= NO_FRAUD_FIRST_OF_KIND) await noFraud(args, `${where} (${kind})`)
       },
     )
+    // a long run says how far it is
+    if ((index + 1n) % 50n === 0n) t.comment(`${index + 1n} of ${outputCount} outputs: ${recordsChecked} records, ${mismatches.length} differ (${((Date.now() - started) / 1000).toFixed(0)} s)`)
   }
 
   // ---------------------------------------------------------------- what was checked
