@@ -25,6 +25,7 @@ import { CommitmentWorker, TraceDivergedError, TraceWorkerError } from './trace/
 import type { DishonestLie } from './trace/options.ts'
 import { Challenger } from '../prover-fraud/challenger.ts'
 import { SettlementService } from '../sequencer/settlement/settlementService.ts'
+import { maxTxBytesForChunks } from '../sequencer/batcher/txLimit.ts'
 import { Address as EthAddress } from '@ethereumjs/util'
 
 export const CLIENT_VERSION = 'rollbook/v0.1.0'
@@ -163,7 +164,12 @@ export class RollbookNode {
       } else {
         const chain = await L2Chain.init(genesis, { db, logger: log })
         const preconfLog = await PreconfLog.open(join(opts.datadir, 'preconf'))
-        const sequencer = new Sequencer({ blockTimeMs: opts.blockTimeMs, sealAtTxs: opts.sealAtTxs }, { chain, events, preconfLog, logger: log })
+        const posts = opts.batcherKey !== undefined && rollup !== undefined && opts.l1Rpc !== undefined
+        // a sequencer that posts accepts only txs whose record fits a chunk: else the batcher would stall on it
+        const sequencer = new Sequencer(
+          { blockTimeMs: opts.blockTimeMs, sealAtTxs: opts.sealAtTxs, ...(posts ? { maxTxBytes: maxTxBytesForChunks(opts.maxChunkBytes) } : {}) },
+          { chain, events, preconfLog, logger: log },
+        )
         await sequencer.start()
         started.push(sequencer)
         let batcher: Batcher | undefined
