@@ -1,3 +1,4 @@
+import { RecordTooLargeError, UnbatchableTransactionError } from '../../sdk/src/batch/index.ts'
 /**
  * What the batcher's loop does about an error (STYLE.md: loop errors say what to do):
  * retry after a backoff (temporary), rewind to what L1 holds (reset), or stop and alert (critical).
@@ -41,5 +42,7 @@ export class BatcherCriticalError extends Error {
 export function batcherErrorAction(error: unknown): BatcherErrorAction {
   if (error instanceof BatcherRewindError) return 'rewind'
   if (error instanceof BatcherCriticalError || error instanceof BatcherConfigError) return 'stop'
+  // a block whose records cannot be cut into chunks will not be cut by trying again
+  if (error instanceof RecordTooLargeError || error instanceof UnbatchableTransactionError) return 'stop'
   return 'retry'
 }
