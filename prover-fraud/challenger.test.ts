@@ -7,24 +7,23 @@
  * verdict is ok (output root and every leaf), it never sends an L1 transaction (its nonce stays 0, no
  * FraudProven), and its log says it judged each output.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bytesToHex } from '@ethereumjs/util'
 import t from 'tap'
 import { pino } from 'pino'
-import { createPublicClient, createWalletClient, defineChain, http, parseEther, type Hex } from 'viem'
+import { createPublicClient, createWalletClient, defineChain, http, type Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { DEV_MNEMONIC } from '../sdk/src/constants.ts'
 import { fraudVerifierAbi, outputRootsAbi, testStablecoinAbi } from '../sdk/src/generated/contracts.ts'
 import { deposit } from '../sdk/src/index.ts'
 import { computeOutputRoot } from '../sdk/src/l1/encoding.ts'
-import { deployL1 } from '../scripts/l1/deploy.ts'
+import { deployTestRollup } from '../node/testing/rollup.ts'
 import { calldata, TestSigner, type TestAccount } from '../node/chain/fastpath/testing.ts'
-import { devAccounts, devGenesis, genesisToJson, parseGenesis, DEV_CHAIN_ID } from '../node/chain/genesis.ts'
+import { devAccounts, devGenesis, parseGenesis, DEV_CHAIN_ID } from '../node/chain/genesis.ts'
 import { RollbookNode } from '../node/rollbookNode.ts'
 import { OptionsError } from '../node/options.ts'
-import { genesisLeaf } from '../node/rollup/genesisLeaf.ts'
 import { startAnvil } from '../node/testing/anvil.ts'
 
 const BATCHES = 4
@@ -54,27 +53,13 @@ t.test('challenger_honestSequencer_everyOutputJudgedOk_noTransactionSent', async
   const [deployer, depositor, challengerKey, batcher, proposer] = [key(0), key(3), key(7), key(8), key(9)]
 
   const genesis = parseGenesis(devGenesis(Math.floor(Date.now() / 1000)))
-  const { addresses, deployedAtBlock } = await deployL1({
+  const { addresses, deployedAtBlock, rollupFile } = await deployTestRollup({
     l1Client: { wallet: l1Wallet(deployer), public: l1Client },
     sequencer: batcher.address,
     proposer: proposer.address,
-    challengeWindowSeconds: 3_600n,
-    minBond: parseEther('0.1'),
-    genesisLeaf: await genesisLeaf(genesis),
-    fraudVerifier: { chainId: genesis.chainId, maxTxsPerBlock: genesis.maxTxsPerBlock },
+    genesis,
+    dir,
   })
-  const rollupFile = join(dir, 'rollup.json')
-  writeFileSync(
-    rollupFile,
-    JSON.stringify({
-      genesis: genesisToJson(genesis),
-      l1: {
-        chainId: 31337,
-        startBlock: Number(deployedAtBlock),
-        contracts: { inbox: addresses.inbox, outputRoots: addresses.outputRoots, bridge: addresses.bridge, messageQueue: addresses.messageQueue, stablecoin: addresses.token, fraudVerifier: addresses.fraudVerifier },
-      },
-    }),
-  )
   const sequencer = await RollbookNode.init(
     { datadir: join(dir, 'sequencer'), port: 0, blockTimeMs: 50, rollup: rollupFile, l1Rpc: anvil.rpcUrl, batcherKey: hexKey(batcher), proposerKey: hexKey(proposer), l1PollMs: 100, batchIntervalMs: 300 },
     logger(),

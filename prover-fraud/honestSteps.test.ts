@@ -23,7 +23,7 @@
  *
  * ROLLBOOK_HONEST_STEPS: records to reach (default 300). ROLLBOOK_HONEST_SEED replays a seed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -43,7 +43,6 @@ import {
   http,
   keccak256,
   maxUint256,
-  parseEther,
   toHex,
   zeroAddress,
   type Address,
@@ -54,15 +53,14 @@ import { BET_ENGINE_ADDRESS, DEV_MNEMONIC, L1_MESSENGER_PRIVATE_KEY } from '../s
 import { betEngineAbi, fraudVerifierAbi, messageQueueAbi, outputRootsAbi, rollbookInboxAbi, testStablecoinAbi } from '../sdk/src/generated/contracts.ts'
 import { decodeBetEngineError, deposit } from '../sdk/src/index.ts'
 import { rebuildTx, type TxRecord } from '../sdk/src/batch/index.ts'
-import { deployL1 } from '../scripts/l1/deploy.ts'
+import { deployTestRollup } from '../node/testing/rollup.ts'
 import { calldata, TestSigner, type TestAccount } from '../node/chain/fastpath/testing.ts'
 import { createL2Common } from '../node/chain/common.ts'
-import { DEV_CHAIN_ID, genesisToJson, parseGenesis } from '../node/chain/genesis.ts'
+import { DEV_CHAIN_ID, parseGenesis } from '../node/chain/genesis.ts'
 import { readBatchChunks } from '../node/derive/chunkRetrieval.ts'
 import { MESSAGE_KIND_FORCED_TX } from '../node/l1/messages.ts'
 import { nextQueueIndex } from '../node/l1/relay.ts'
 import { RollbookNode } from '../node/rollbookNode.ts'
-import { genesisLeaf } from '../node/rollup/genesisLeaf.ts'
 import { startAnvil } from '../node/testing/anvil.ts'
 import { buildTree, stepLeaf, treeRoot, type StepState } from '../node/trace/index.ts'
 import { prng } from '../node/trace/testing.ts'
@@ -137,28 +135,14 @@ t.test('honestSequencer_everyStepOfEveryOutput_isTheFraudVerifiersOwnResult', as
   const balances: Record<string, string> = { [operator.address]: (10n ** 9n * USDC).toString(), [forcer.address]: (1_000n * USDC).toString() }
   for (const b of bettors) balances[b.address] = (100_000n * USDC).toString()
   const genesis = parseGenesis({ chainId: DEV_CHAIN_ID, timestamp: Math.floor(Date.now() / 1000), maxTxsPerBlock, betEngine: { operator: operator.address, oracle: oracle.address, balances } })
-  const { addresses, deployedAtBlock } = await deployL1({
+  const { addresses, deployedAtBlock, rollupFile } = await deployTestRollup({
     l1Client: { wallet: l1Wallet(deployer), public: l1Client },
     sequencer: batcher.address,
     proposer: proposer.address,
-    challengeWindowSeconds: 3_600n,
-    minBond: parseEther('0.1'),
-    genesisLeaf: await genesisLeaf(genesis),
-    fraudVerifier: { chainId: genesis.chainId, maxTxsPerBlock: genesis.maxTxsPerBlock },
+    genesis,
+    dir,
   })
-  const verifier = addresses.fraudVerifier!
-  const rollupFile = join(dir, 'rollup.json')
-  writeFileSync(
-    rollupFile,
-    JSON.stringify({
-      genesis: genesisToJson(genesis),
-      l1: {
-        chainId: 31337,
-        startBlock: Number(deployedAtBlock),
-        contracts: { inbox: addresses.inbox, outputRoots: addresses.outputRoots, bridge: addresses.bridge, messageQueue: addresses.messageQueue, stablecoin: addresses.token, fraudVerifier: verifier },
-      },
-    }),
-  )
+  const verifier = addresses.fraudVerifier
   const node = await RollbookNode.init(
     { datadir: join(dir, 'sequencer'), port: 0, blockTimeMs: 100, rollup: rollupFile, l1Rpc: anvil.rpcUrl, batcherKey: hexKey(batcher), proposerKey: hexKey(proposer), l1PollMs: 100, batchIntervalMs: 1_000, maxChunkBytes },
     logger(),

@@ -10,11 +10,11 @@
  *   sequencer's chain's;
  * - a withdrawal cannot finalize against a bad output; after the honest re-post and the window it does.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { createPublicClient, createTestClient, createWalletClient, defineChain, http, parseEther, toFunctionSelector, type Hex } from 'viem'
+import { createPublicClient, createTestClient, createWalletClient, defineChain, http, toFunctionSelector, type Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { pino } from 'pino'
 import { bytesToHex } from '@ethereumjs/util'
@@ -36,9 +36,8 @@ import {
   settleBet,
 } from '../../sdk/src/index.ts'
 import { computeOutputRoot } from '../../sdk/src/l1/encoding.ts'
-import { deployL1 } from '../../scripts/l1/deploy.ts'
-import { DEV_CHAIN_ID, genesisToJson, parseGenesis } from '../chain/genesis.ts'
-import { genesisLeaf } from '../rollup/genesisLeaf.ts'
+import { DEV_CHAIN_ID, parseGenesis } from '../chain/genesis.ts'
+import { deployTestRollup } from '../testing/rollup.ts'
 import { RollbookNode } from '../rollbookNode.ts'
 import { startAnvil } from '../testing/anvil.ts'
 import { startNodeProcess } from '../testing/testNode.ts'
@@ -77,28 +76,15 @@ t.test('dishonestProposer_eachKindOfWrongStep_isProvenWithinTwoL1Blocks_andHones
 
   const balances = Object.fromEntries(bettors.map((b) => [b.address, (1_000n * USDC).toString()]))
   const genesis = parseGenesis({ chainId: DEV_CHAIN_ID, timestamp: Math.floor(Date.now() / 1000), betEngine: { operator: operator.address, oracle: oracle.address, balances: { ...balances, [operator.address]: (100_000n * USDC).toString() } } })
-  const { addresses, deployedAtBlock } = await deployL1({
+  const { addresses, rollupFile } = await deployTestRollup({
     l1Client: { wallet: l1Wallet(operator), public: l1Client },
     sequencer: batcher.address,
     proposer: proposer.address,
+    genesis,
+    dir,
     challengeWindowSeconds: CHALLENGE_WINDOW,
-    minBond: parseEther('0.1'),
-    genesisLeaf: await genesisLeaf(genesis),
-    fraudVerifier: { chainId: genesis.chainId, maxTxsPerBlock: genesis.maxTxsPerBlock },
   })
   t.ok(addresses.fraudVerifier, 'the fraud verifier is deployed and named in OutputRoots')
-  const rollupFile = join(dir, 'rollup.json')
-  writeFileSync(
-    rollupFile,
-    JSON.stringify({
-      genesis: genesisToJson(genesis),
-      l1: {
-        chainId: 31337,
-        startBlock: Number(deployedAtBlock),
-        contracts: { inbox: addresses.inbox, outputRoots: addresses.outputRoots, bridge: addresses.bridge, messageQueue: addresses.messageQueue, stablecoin: addresses.token, fraudVerifier: addresses.fraudVerifier },
-      },
-    }),
-  )
 
   const selector = (signature: string) => toFunctionSelector(signature)
   const lies: DishonestLie[] = [
