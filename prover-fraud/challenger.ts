@@ -2,7 +2,7 @@ import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import type { Logger } from 'pino'
 import { BaseError, ContractFunctionRevertedError, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
 import type { L2Chain } from '../node/chain/chain.ts'
-import { buildTree, treeRoot, TraceMismatchError, type CommitmentWorker } from '../node/trace/index.ts'
+import { merkleRoot, TraceMismatchError, type CommitmentWorker } from '../node/trace/index.ts'
 import { fraudVerifierAbi, outputRootsAbi } from '../sdk/src/generated/contracts.ts'
 import { computeOutputRoot } from '../sdk/src/l1/encoding.ts'
 import { readBatchChunks, type CommittedChunk } from '../node/derive/chunkRetrieval.ts'
@@ -136,7 +136,7 @@ export class Challenger {
     const { client } = this.modules
     const trace = this.modules.trace!
     const index = verdict.index
-    const rootOf = (leaves: Hex[]) => bytesToHex(treeRoot(buildTree(leaves.map((l) => hexToBytes(l))))) as Hex
+    const rootOf = (leaves: Hex[]) => bytesToHex(merkleRoot(leaves.map((l) => hexToBytes(l)))) as Hex
     const proposal = await readProposal(client, this.opts.outputRoots, index, traceRoot, rootOf, this.opts.startBlock)
     const chunks = await readBatchChunks(client, this.opts.inbox, index, { fromBlock: this.opts.startBlock })
     const fromBlock = index === 0n ? 1n : (await client.readContract({ address: this.opts.outputRoots, abi: outputRootsAbi, functionName: 'getOutput', args: [index - 1n] })).l2BlockNumber + 1n

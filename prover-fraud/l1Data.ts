@@ -41,13 +41,19 @@ export async function readProposal(client: PublicClient, outputRoots: Address, i
   const events = await client.getContractEvents({ address: outputRoots, abi: outputRootsAbi, eventName: 'OutputProposed', args: { batchIndex: index }, fromBlock })
   for (const event of [...events].reverse()) {
     const tx = await client.getTransaction({ hash: event.transactionHash })
-    const call = decodeFunctionData({ abi: outputRootsAbi, data: tx.input })
+    // a proposer that calls through a contract leaves no proposeOutput input to read: skip it
+    let call: ReturnType<typeof decodeFunctionData<typeof outputRootsAbi>>
+    try {
+      call = decodeFunctionData({ abi: outputRootsAbi, data: tx.input })
+    } catch {
+      continue
+    }
     if (call.functionName !== 'proposeOutput') continue
     const [batchIndex, stateRoot, blockHash, l2BlockNumber, lastLeaf, leaves] = call.args
     if (batchIndex !== index || rootOf([...leaves]) !== traceRoot) continue
     return { batchIndex, stateRoot, blockHash, l2BlockNumber, lastLeaf, leaves: [...leaves], l1BlockNumber: event.blockNumber, txHash: event.transactionHash }
   }
-  throw new L1DataError(`no proposeOutput call of output ${index} gives its trace root ${traceRoot}`)
+  throw new L1DataError(`no proposeOutput call of output ${index} gives its trace root ${traceRoot} (a proposal sent through a contract carries no readable leaves)`)
 }
 
 /** Queue message `index` with queueHash(index - 1), as MessageQueue.enqueue hashed it. */

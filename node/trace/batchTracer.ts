@@ -175,9 +175,7 @@ export class BatchTracer {
   private async lie(batch: BatchRange, chunks: readonly Uint8Array[], states: StepState[]): Promise<(BatchTraceResult & { told: ToldLie }) | undefined> {
     const lie = this.lies[0]
     if (lie === undefined || batch.batchIndex < (lie.fromBatch ?? 0n)) return undefined
-    const blocks: TracedBlock[] = []
-    for (let n = batch.fromBlock; n <= batch.toBlock; n++) blocks.push(await this.tracedBlock(n))
-    const steps = stepsOfChunks(blocks, chunks, this.opts.chainId).records
+    const steps = (await this.steps(batch, chunks)).records
     const matches: number[] = []
     steps.forEach((step, i) => {
       if (lie.kind !== 'any' && step.kind !== lie.kind) return
@@ -207,9 +205,7 @@ export class BatchTracer {
     const trace = await this.modules.store.batch(batch.batchIndex)
     if (trace === undefined || trace.fromBlock !== batch.fromBlock || trace.toBlock !== batch.toBlock) throw new TraceNotFoundError(`no trace of batch ${batch.batchIndex} (blocks ${batch.fromBlock}..${batch.toBlock})`)
     if (!Number.isInteger(step) || step < 0 || step + 1 >= trace.states.length) throw new TraceNotFoundError(`batch ${batch.batchIndex} has steps 0..${trace.states.length - 2}, not ${step}`)
-    const blocks: TracedBlock[] = []
-    for (let n = batch.fromBlock; n <= batch.toBlock; n++) blocks.push(await this.tracedBlock(n))
-    const recordStep = stepsOfChunks(blocks, chunks, this.opts.chainId).records[step]
+    const recordStep = (await this.steps(batch, chunks)).records[step]
     const at = recordStep.at!
     const decoded = decodeChunk(chunks[at.chunkIndex], { chainId: this.opts.chainId }).records.find((r) => r.offset === at.offset)
     return { pre: trace.states[step], post: trace.states[step + 1], at, record: decoded?.record }
@@ -220,11 +216,17 @@ export class BatchTracer {
     return this.modules.store.batch(batchIndex)
   }
 
-  private async traceBatch(batch: BatchRange, chunks: readonly Uint8Array[], nowMs: number, l1Timestamps?: readonly bigint[]): Promise<BatchTrace> {
+  /** The batch's steps from its traced blocks and the chunks that carry them. */
+  private async steps(batch: BatchRange, chunks: readonly Uint8Array[], l1Timestamps?: readonly bigint[]): Promise<BatchSteps> {
     const blocks: TracedBlock[] = []
     for (let n = batch.fromBlock; n <= batch.toBlock; n++) blocks.push(await this.tracedBlock(n))
-    const pre = batch.fromBlock === 1n ? genesisStepState((await this.tracedBlock(0n)).stateRoot, (await this.tracedBlock(0n)).timestamp) : stepStateAfterBlock(await this.tracedBlock(batch.fromBlock - 1n))
-    const states = batchStepStates(pre, stepsOfChunks(blocks, chunks, this.opts.chainId, l1Timestamps), this.opts.maxTxsPerBlock)
+    return stepsOfChunks(blocks, chunks, this.opts.chainId, l1Timestamps)
+  }
+
+  private async traceBatch(batch: BatchRange, chunks: readonly Uint8Array[], nowMs: number, l1Timestamps?: readonly bigint[]): Promise<BatchTrace> {
+    const genesis = batch.fromBlock === 1n ? await this.tracedBlock(0n) : undefined
+    const pre = genesis !== undefined ? genesisStepState(genesis.stateRoot, genesis.timestamp) : stepStateAfterBlock(await this.tracedBlock(batch.fromBlock - 1n))
+    const states = batchStepStates(pre, await this.steps(batch, chunks, l1Timestamps), this.opts.maxTxsPerBlock)
     const levels = buildTree(states.map(stepLeaf))
     const trace: BatchTrace = { ...batch, handedAtMs: nowMs, traceRoot: treeRoot(levels), states }
     this.remember(trace, levels)

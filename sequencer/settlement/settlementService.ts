@@ -14,7 +14,7 @@
 import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import { hexToBytes } from '@ethereumjs/util'
 import type { Logger } from 'pino'
-import { bytesToHex, decodeEventLog, encodeFunctionData, type Hex } from 'viem'
+import { bytesToBigInt, bytesToHex, decodeAbiParameters, encodeFunctionData, getAbiItem, toEventSelector, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { L2Chain } from '../../node/chain/chain.ts'
 import type { ChainEvents } from '../../node/chain/events.ts'
@@ -39,7 +39,9 @@ export interface SettlementModules {
   logger: Logger
 }
 
-const betEngine = BET_ENGINE_ADDRESS.toLowerCase()
+const BET_ENGINE = BigInt(BET_ENGINE_ADDRESS)
+const topicOf = (name: 'BetPlaced' | 'BetSettled' | 'MarketResolved' | 'ResultProposed' | 'ResultFlagged') => toEventSelector(getAbiItem({ abi: betEngineAbi, name }))
+const [BET_PLACED, BET_SETTLED, MARKET_RESOLVED, RESULT_PROPOSED, RESULT_FLAGGED] = (['BetPlaced', 'BetSettled', 'MarketResolved', 'ResultProposed', 'ResultFlagged'] as const).map(topicOf)
 
 export class SettlementService {
   private readonly log: Logger
@@ -99,43 +101,36 @@ export class SettlementService {
     return this.open.get(marketId)?.size ?? 0
   }
 
+  /**
+   * Follows one log. It runs for every log of every preconfirmed tx, so it reads the indexed fields
+   * straight from the topics (betId, marketId) and decodes nothing but ResultProposed's finalAt.
+   */
   private apply([address, topics, data]: EvmLog): void {
-    if (bytesToHex(address) !== betEngine) return
-    let event: ReturnType<typeof decodeEventLog<typeof betEngineAbi>>
-    try {
-      event = decodeEventLog({ abi: betEngineAbi, topics: topics.map((t) => bytesToHex(t)) as [Hex, ...Hex[]], data: bytesToHex(data) })
-    } catch {
-      return
-    }
-    switch (event.eventName) {
-      case 'BetPlaced': {
-        const { betId, marketId } = event.args as { betId: bigint; marketId: bigint }
-        let bets = this.open.get(marketId)
-        if (bets === undefined) this.open.set(marketId, (bets = new Set()))
-        bets.add(betId)
+    if (topics.length < 2 || bytesToBigInt(address) !== BET_ENGINE) return
+    const marketId = (i: number) => bytesToBigInt(topics[i])
+    switch (bytesToHex(topics[0])) {
+      case BET_PLACED: {
+        let bets = this.open.get(marketId(2))
+        if (bets === undefined) this.open.set(marketId(2), (bets = new Set()))
+        bets.add(bytesToBigInt(topics[1]))
         return
       }
-      case 'BetSettled': {
-        const { betId, marketId } = event.args as { betId: bigint; marketId: bigint }
-        this.open.get(marketId)?.delete(betId)
+      case BET_SETTLED:
+        this.open.get(marketId(2))?.delete(bytesToBigInt(topics[1]))
+        return
+      case MARKET_RESOLVED:
+        this.finalAt.delete(marketId(1))
+        if (!this.due.includes(marketId(1))) this.due.push(marketId(1))
+        return
+      case RESULT_PROPOSED: {
+        // data: round, result, finalAt, each a 32-byte word
+        const [, , finalAt] = decodeAbiParameters([{ type: 'uint32' }, { type: 'uint8' }, { type: 'uint64' }], bytesToHex(data))
+        this.finalAt.set(marketId(1), finalAt)
         return
       }
-      case 'MarketResolved': {
-        const { marketId } = event.args as { marketId: bigint }
-        this.finalAt.delete(marketId)
-        if (!this.due.includes(marketId)) this.due.push(marketId)
+      case RESULT_FLAGGED:
+        this.finalAt.delete(marketId(1))
         return
-      }
-      case 'ResultProposed': {
-        const { marketId, finalAt } = event.args as { marketId: bigint; finalAt: bigint }
-        this.finalAt.set(marketId, finalAt)
-        return
-      }
-      case 'ResultFlagged': {
-        const { marketId } = event.args as { marketId: bigint }
-        this.finalAt.delete(marketId)
-        return
-      }
     }
   }
 

@@ -74,16 +74,7 @@ library RecordDecoder {
     /// @notice The record at `offset`. Walks the chunk from its start: that proves `offset` starts
     ///         a record, and a block start's delta needs every block start read before it.
     function decodeAt(bytes memory chunk, uint256 offset, uint256 chainId) internal pure returns (Record memory r) {
-        r.offset = offset;
-        r.status = Status.NoRecord;
-        if (chunk.length == 0) {
-            r.reason = Reason.EmptyChunk;
-            return r;
-        }
-        if (uint8(chunk[0]) != FORMAT_VERSION) {
-            r.reason = Reason.UnknownVersion;
-            return r;
-        }
+        if (!_headerOk(chunk, offset, r)) return r;
         (uint256 cursor, uint256 timestamp) = _walkTo(chunk, offset);
         if (offset == 0 || cursor != offset || offset >= chunk.length) {
             r.reason = Reason.NotRecordStart;
@@ -103,21 +94,28 @@ library RecordDecoder {
         pure
         returns (Record memory r)
     {
-        r.offset = offset;
-        r.status = Status.NoRecord;
-        if (chunk.length == 0) {
-            r.reason = Reason.EmptyChunk;
-            return r;
-        }
-        if (uint8(chunk[0]) != FORMAT_VERSION) {
-            r.reason = Reason.UnknownVersion;
-            return r;
-        }
+        if (!_headerOk(chunk, offset, r)) return r;
         if (offset == 0 || offset >= chunk.length) {
             r.reason = Reason.NotRecordStart;
             return r;
         }
         _read(chunk, offset, hasChunkBase ? chunkBase : NO_TIMESTAMP, chainId, r);
+    }
+
+    /// @notice Starts `r` as no record at `offset`; false (with the reason) for an empty chunk or
+    ///         one of another format version, whose bytes are not read at all.
+    function _headerOk(bytes memory chunk, uint256 offset, Record memory r) private pure returns (bool) {
+        r.offset = offset;
+        r.status = Status.NoRecord;
+        if (chunk.length == 0) {
+            r.reason = Reason.EmptyChunk;
+            return false;
+        }
+        if (uint8(chunk[0]) != FORMAT_VERSION) {
+            r.reason = Reason.UnknownVersion;
+            return false;
+        }
+        return true;
     }
 
     /// @notice Frames records from the chunk's first up to `offset`: where the walk stopped (0
