@@ -123,8 +123,11 @@ t.test('deposit_andForcedTx_relayedBySequencer_postedAndDerivedAlike', async (t)
   await r.mintAndDeposit(recipient, 12_345_678n)
   await until('the deposit to be credited on L2', async () => (await balanceOf(url, recipient)) === 12_345_678n)
 
-  // the relay tx: from the L1 messenger, nonce = queue index 0, with a DepositRelayed log
-  const logs = await rpc(url, 'eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest', address: '0x4200000000000000000000000000000000000b37' }])
+  // the relay tx: from the L1 messenger, nonce = queue index 0, with a DepositRelayed log.
+  // eth_call reads the preconfirmed state, eth_getLogs only sealed blocks: wait for the block to seal.
+  const engineLogs = async (): Promise<any[]> => rpc(url, 'eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest', address: '0x4200000000000000000000000000000000000b37' }])
+  await until('the relay block to be sealed', async () => (await engineLogs()).length > 0)
+  const logs = await engineLogs()
   const relayed = logs.map((l: any) => decodeEventLog({ abi: betEngineAbi, data: l.data, topics: l.topics })).filter((e: any) => e.eventName === 'DepositRelayed')
   t.equal(relayed.length, 1, 'one DepositRelayed log')
   t.same({ ...relayed[0].args, amount: relayed[0].args.amount.toString() }, { queueIndex: 0n, l1Sender: mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 5 }).address, recipient, amount: '12345678' })
