@@ -41,6 +41,16 @@ export const NodeOptionsSchema = z
       .string()
       .refine((v) => isHex(v) && v.length === 66, { message: 'expected 32 bytes of 0x-prefixed hex' })
       .optional(),
+    /** sequencer: the bet engine operator's L2 key; with --api-key, the operator API (docs/operator-api.md) signs with it */
+    operatorKey: z
+      .string()
+      .refine((v) => isHex(v) && v.length === 66, { message: 'expected 32 bytes of 0x-prefixed hex' })
+      .optional(),
+    /** the key the operator API's callers present (Authorization: Bearer KEY or x-api-key: KEY) */
+    apiKey: z
+      .string()
+      .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, 'expected 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -')
+      .optional(),
     /** challenger: the L1 key fraud proofs are sent from */
     challengerKey: z
       .string()
@@ -97,5 +107,10 @@ function checkCombinations(opts: NodeOptions): void {
   if (opts.proposerBond !== undefined && opts.proposerKey === undefined) throw new OptionsError('--proposer-bond needs --proposer-key')
   if (opts.challengerKey !== undefined && opts.mode !== 'challenger') throw new OptionsError('--challenger-key: only --mode challenger sends fraud proofs')
   if (opts.settlerKey !== undefined && opts.mode !== 'sequencer') throw new OptionsError('--settler-key: only the sequencer settles markets')
+  if (opts.operatorKey !== undefined) {
+    if (opts.mode !== 'sequencer') throw new OptionsError('--operator-key: only the sequencer runs the operator API')
+    if (opts.apiKey === undefined) throw new OptionsError('--operator-key needs --api-key KEY (the operator API is never open to anyone)')
+  }
+  if (opts.apiKey !== undefined && opts.operatorKey === undefined) throw new OptionsError('--api-key needs --operator-key (the API key guards the operator API, which signs with it)')
   if (opts.sequencerRpc !== undefined && opts.mode === 'sequencer') throw new OptionsError('--sequencer-rpc: only --mode replica forwards transactions')
 }

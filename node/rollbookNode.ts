@@ -12,6 +12,7 @@ import { RpcBackend } from './api/methods/backend.ts'
 import { ethMethods } from './api/methods/eth.ts'
 import { forwardRawTxTo } from './api/methods/forward.ts'
 import { subscriptionKinds } from './api/methods/subscriptions.ts'
+import { operatorMethods } from './api/methods/operator.ts'
 import { L2Chain } from './chain/chain.ts'
 import { nativeCrypto } from './chain/crypto.ts'
 import { ChainEvents } from './chain/events.ts'
@@ -25,6 +26,7 @@ import { CommitmentWorker, TraceDivergedError, TraceWorkerError } from './trace/
 import type { DishonestLie } from './trace/options.ts'
 import { Challenger } from '../prover-fraud/challenger.ts'
 import { SettlementService } from '../sequencer/settlement/settlementService.ts'
+import { OperatorSender } from '../sequencer/operator/operatorSender.ts'
 import { maxTxBytesForChunks } from '../sequencer/batcher/txLimit.ts'
 import { Address as EthAddress } from '@ethereumjs/util'
 
@@ -51,6 +53,8 @@ export interface RollbookNodeParts {
   replica?: Replica
   challenger?: Challenger
   settlement?: SettlementService
+  /** the operator API's signer (--operator-key with --api-key) */
+  operator?: OperatorSender
   server: RpcServer
   urls: NodeUrls
 }
@@ -76,6 +80,7 @@ export class RollbookNode {
   readonly replica: Replica | undefined
   readonly challenger: Challenger | undefined
   readonly settlement: SettlementService | undefined
+  readonly operator: OperatorSender | undefined
   readonly server: RpcServer
   readonly urls: NodeUrls
 
@@ -95,6 +100,7 @@ export class RollbookNode {
     this.replica = parts.replica
     this.challenger = parts.challenger
     this.settlement = parts.settlement
+    this.operator = parts.operator
     this.server = parts.server
     this.urls = parts.urls
   }
@@ -116,6 +122,7 @@ export class RollbookNode {
     mkdirSync(opts.datadir, { recursive: true })
     const rollup = opts.rollup === undefined ? undefined : loadRollupConfig(opts.rollup)
     const genesis = rollup?.genesis ?? loadGenesis(opts)
+    checkOperatorKey(opts, genesis)
     const db = await openLevel(join(opts.datadir, 'chaindata')).catch((e: Error) => {
       throw new OptionsError(`cannot open ${opts.datadir}: ${e.message}${String(e.cause ?? '').includes('lock') ? ' (is another node running on it?)' : ''}`)
     })
@@ -235,19 +242,31 @@ export class RollbookNode {
           await settlement.start()
           started.push(settlement)
         }
-        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher, proposer, trace, queueWatcher, settlement }
+        let operator: OperatorSender | undefined
+        if (opts.operatorKey !== undefined) {
+          operator = new OperatorSender({ privateKey: opts.operatorKey as Hex }, {
+            chain,
+            submitRawTx: (raw) => sequencer.submitRawTx(raw),
+            nonceOf: (address) => sequencer.readPending(async () => (await chain.liveState.getAccount(new EthAddress(address)))?.nonce ?? 0n),
+            logger: log,
+          })
+        }
+        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher, proposer, trace, queueWatcher, settlement, operator }
       }
       const server = new RpcServer(
         { host: opts.host, port: opts.port },
         {
           logger: log,
-          methods: new MethodRegistry(ethMethods(parts.backend, { clientVersion: CLIENT_VERSION })),
+          methods: new MethodRegistry([
+            ...ethMethods(parts.backend, { clientVersion: CLIENT_VERSION }),
+            ...(parts.operator === undefined ? [] : operatorMethods({ backend: parts.backend, send: (data) => parts.operator!.send(data), apiKey: opts.apiKey!, logger: log })),
+          ]),
           subscriptions: new SubscriptionRegistry(subscriptionKinds(parts.backend)),
         },
       )
       const urls = await server.start()
       log.info(
-        { ...urls, chainId: genesis.chainId, mode: opts.mode, nativeCrypto, batcher: parts.batcher !== undefined, proposer: parts.proposer !== undefined, l1Rpc: opts.l1Rpc, forwardsTo: opts.sequencerRpc },
+        { ...urls, chainId: genesis.chainId, mode: opts.mode, nativeCrypto, batcher: parts.batcher !== undefined, proposer: parts.proposer !== undefined, operatorApi: parts.operator?.address, l1Rpc: opts.l1Rpc, forwardsTo: opts.sequencerRpc },
         'rollbook node ready',
       )
       return new RollbookNode(opts, log, { ...parts, server, urls })
@@ -290,6 +309,15 @@ function batchTraceFrom(trace: CommitmentWorker): BatchTraceFn {
 /** The L1 chain as viem's wallet client needs it. */
 function l1Chain(id: number, rpc: string) {
   return defineChain({ id, name: `L1 ${id}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpc] } } })
+}
+
+/** The bet engine takes operator calls from the genesis operator only: any other --operator-key would make every call revert. */
+function checkOperatorKey(opts: NodeOptions, genesis: Genesis): void {
+  if (opts.operatorKey === undefined) return
+  const address = privateKeyToAccount(opts.operatorKey as Hex).address
+  if (address.toLowerCase() !== genesis.betEngine.operator.toLowerCase()) {
+    throw new OptionsError(`--operator-key: its address ${address} is not the bet engine operator ${genesis.betEngine.operator} of this chain's genesis`)
+  }
 }
 
 /** --rollup FILE: the rollup config (genesis and L1 contracts). */

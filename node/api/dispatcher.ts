@@ -107,6 +107,7 @@ export class RpcDispatcher {
     }
     const definition = this.modules.methods.get(method)
     if (definition === undefined) throw methodNotFound(method)
+    definition.guard?.(ctx)
     const parsed = parseParams(definition.params, params)
     if (!parsed.ok) throw parsed.error
     return await definition.handler(parsed.value, ctx)

@@ -6,6 +6,8 @@ export const RpcErrorCode = {
   invalidParams: -32602,
   internalError: -32603,
   serverError: -32000,
+  /** the operator API's methods without the right API key (docs/operator-api.md) */
+  unauthorized: -32004,
   limitExceeded: -32005,
   executionReverted: 3,
 } as const
@@ -71,6 +73,11 @@ export function serverError(message: string, data?: unknown): RpcError {
 export function executionReverted(revertData: string, reason?: string): RpcError {
   const message = reason === undefined ? 'execution reverted' : `execution reverted: ${reason}`
   return new RpcError(RpcErrorCode.executionReverted, message, { data: revertData })
+}
+
+/** A guarded method called without the right API key: nothing was done. */
+export function unauthorized(): RpcError {
+  return new RpcError(RpcErrorCode.unauthorized, 'unauthorized: this method needs the API key (Authorization: Bearer KEY or x-api-key: KEY)')
 }
 
 export function limitExceeded(message: string): RpcError {

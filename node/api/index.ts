@@ -11,6 +11,7 @@ export {
   notificationsNotSupported,
   parseError,
   serverError,
+  unauthorized,
   type RpcErrorCodeValue,
   type RpcErrorOptions,
 } from './errors.ts'

@@ -7,12 +7,16 @@ export interface RequestContext {
   connection?: WsConnection
   /** WS only: runs after this message's response is sent (subscriptions start notifying then). */
   afterReply?: (run: () => void) => void
+  /** the API key the caller presented (HTTP headers, or the WebSocket's upgrade request), if any */
+  apiKey?: string
 }
 
 export interface MethodDefinition<S extends z.ZodTypeAny> {
   name: string
   /** A tuple (or array) schema of the positional params. */
   params: S
+  /** Runs before the params are read; throws an RpcError to refuse the call (e.g. without the API key). */
+  guard?: (ctx: RequestContext) => void
   /** Returns JSON-ready values (hex strings, not bigints); may throw RpcError. */
   handler: (params: z.output<S>, ctx: RequestContext) => unknown
 }

@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { WebSocket } from 'ws'
+import { apiKeyOf } from './apiKey.ts'
 import { RpcDispatcher } from './dispatcher.ts'
 import { internalError, invalidRequest, limitExceeded, type RpcError } from './errors.ts'
 import { resolveApiOptions, type ApiOptions } from './options.ts'
@@ -24,7 +25,6 @@ export interface RpcServerUrls {
 
 /** Geth's accepted types, plus text/plain and none for curl users. */
 const JSON_CONTENT_TYPES = ['application/json', 'application/json-rpc', 'application/jsonrequest', 'text/plain']
-const httpContext: RequestContext = { transport: 'http' }
 const CLOSE_TRY_AGAIN_LATER = 1013
 
 /** JSON-RPC 2.0 over HTTP POST and WebSocket on one port and path. */
@@ -99,7 +99,8 @@ export class RpcServer {
 
   private async answerHttp(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const body = typeof request.body === 'string' ? request.body : ''
-    const text = await this.dispatcher.handleMessage(body, httpContext)
+    const ctx: RequestContext = { transport: 'http', apiKey: apiKeyOf(request.headers) }
+    const text = await this.dispatcher.handleMessage(body, ctx)
     if (text === undefined) reply.code(204).send()
     else reply.header('content-type', 'application/json').send(text)
   }
@@ -116,6 +117,7 @@ export class RpcServer {
         id: this.nextConnectionId++,
         maxSubscriptions: this.opts.maxSubscriptionsPerConnection,
         maxBufferedBytes: this.opts.wsMaxBufferedBytes,
+        apiKey: apiKeyOf(request.headers),
       },
       { logger: this.log, dispatcher: this.dispatcher, subscriptions: this.modules.subscriptions },
     )

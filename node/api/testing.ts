@@ -118,8 +118,9 @@ export class TestWsClient {
     )
   }
 
-  static async connect(url: string): Promise<TestWsClient> {
-    const socket = new WebSocket(url)
+  /** `headers` go on the upgrade request (e.g. the operator API's Authorization). */
+  static async connect(url: string, headers?: Record<string, string>): Promise<TestWsClient> {
+    const socket = new WebSocket(url, { headers })
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve())
       socket.once('error', reject)

@@ -18,6 +18,8 @@ export interface WsConnectionOptions {
   maxSubscriptions: number
   /** More unsent bytes than this and the socket is closed with 1008. */
   maxBufferedBytes: number
+  /** the API key the upgrade request presented: every call on this socket carries it */
+  apiKey?: string
 }
 
 export interface WsConnectionModules {
@@ -141,7 +143,7 @@ export class WsConnection {
       return
     }
     const deferred: Array<() => void> = []
-    const ctx: RequestContext = { transport: 'ws', connection: this, afterReply: (run) => deferred.push(run) }
+    const ctx: RequestContext = { transport: 'ws', connection: this, afterReply: (run) => deferred.push(run), apiKey: this.opts.apiKey }
     let reply: string | undefined
     try {
       reply = await this.modules.dispatcher.handleMessage(rawDataToString(data), ctx)

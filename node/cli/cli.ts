@@ -42,6 +42,12 @@ Options:
   --settler-key <hex>    sequencer: settle every bet of a market as soon as its result is final,
                          from this L2 key                                  env ROLLBOOK_SETTLER_KEY
                         (outputs are checked; proofs come with issue 4)
+  --operator-key <hex>  sequencer: the bet engine operator's L2 key;   env ROLLBOOK_OPERATOR_KEY
+                        serves the rollbook_* operator API, signing
+                        with it (needs --api-key; docs/operator-api.md)
+  --api-key <key>       the key operator API callers send as            env ROLLBOOK_API_KEY
+                        'Authorization: Bearer KEY' (16+ characters;
+                        prefer the env: flags show in the process list)
   --sequencer-rpc <url> replica: forward eth_sendRawTransaction here   env ROLLBOOK_SEQUENCER_RPC
   --l1-confirmations <n>
                         L1 blocks deep before a chunk counts as posted env ROLLBOOK_L1_CONFIRMATIONS
@@ -110,6 +116,8 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
         'sequencer-rpc': { type: 'string' },
         'challenger-key': { type: 'string' },
         'settler-key': { type: 'string' },
+        'operator-key': { type: 'string' },
+        'api-key': { type: 'string' },
         'l1-confirmations': { type: 'string' },
         'batch-interval': { type: 'string' },
         'max-chunk-bytes': { type: 'string' },
@@ -142,6 +150,8 @@ export function nodeOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Nod
     sequencerRpc: values['sequencer-rpc'] ?? env.ROLLBOOK_SEQUENCER_RPC,
     challengerKey: values['challenger-key'] ?? env.ROLLBOOK_CHALLENGER_KEY,
     settlerKey: values['settler-key'] ?? env.ROLLBOOK_SETTLER_KEY,
+    operatorKey: values['operator-key'] ?? env.ROLLBOOK_OPERATOR_KEY,
+    apiKey: values['api-key'] ?? env.ROLLBOOK_API_KEY,
     l1Confirmations: intOption('l1-confirmations', values['l1-confirmations'] ?? env.ROLLBOOK_L1_CONFIRMATIONS),
     batchIntervalMs: intOption('batch-interval', values['batch-interval'] ?? env.ROLLBOOK_BATCH_INTERVAL),
     maxChunkBytes: intOption('max-chunk-bytes', values['max-chunk-bytes'] ?? env.ROLLBOOK_MAX_CHUNK_BYTES),
