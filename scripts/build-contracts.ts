@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
+import { SIZE_OPTIMIZED, SOLC_SETTINGS } from './contractSettings.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const sourceRoot = join(root, 'bridge-contracts', 'src')
@@ -16,19 +17,7 @@ const outputFile = join(root, 'sdk', 'src', 'generated', 'contracts.ts')
 // Read without loading the compiler, so an up-to-date build stays fast.
 const solcVersion = String(createRequire(import.meta.url)('solc/package.json').version)
 
-const settings = {
-  evmVersion: 'prague',
-  optimizer: { enabled: true, runs: 10_000 },
-  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
-}
-
-/**
- * Contracts built for size rather than runtime gas: the L1 build of the bet engine holds every
- * betting rule, and EIP-170 caps a contract at 24,576 bytes (at 10,000 runs it is at the cap).
- */
-const SIZE_OPTIMIZED: Record<string, { contract: string; runs: number }> = {
-  'L1/fraud/BetEngineVerifier.sol': { contract: 'BetEngineVerifier', runs: 200 },
-}
+const settings = SOLC_SETTINGS
 
 interface SolcError {
   severity: 'error' | 'warning' | 'info'

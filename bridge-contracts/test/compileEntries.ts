@@ -8,17 +8,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, posix, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SIZE_OPTIMIZED, SOLC_SETTINGS } from '../../scripts/contractSettings.ts'
 import type { CompiledContract } from './testContracts.ts'
 
 const contractsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const cacheDir = join(contractsRoot, '..', 'node_modules', '.cache', 'rollbook-test-contracts')
 const solcVersion = String(createRequire(import.meta.url)('solc/package.json').version)
 
-const settings = {
-  evmVersion: 'prague',
-  optimizer: { enabled: true, runs: 10_000 },
-  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
-}
+const settings = SOLC_SETTINGS
 
 /** The files `entries` import, transitively, with their contents. */
 function collectSources(entries: string[]): Record<string, { content: string }> {
@@ -38,7 +35,7 @@ function collectSources(entries: string[]): Record<string, { content: string }> 
 export async function compileEntries(entries: string[]): Promise<Record<string, CompiledContract>> {
   const sources = collectSources(entries)
   const names = Object.keys(sources).sort()
-  const hash = createHash('sha256').update(solcVersion).update(JSON.stringify(settings))
+  const hash = createHash('sha256').update(solcVersion).update(JSON.stringify(settings)).update(JSON.stringify(SIZE_OPTIMIZED))
   for (const name of names) hash.update(`${name}\0${sources[name].content}\0`)
   const cacheFile = join(cacheDir, `entries-${hash.digest('hex')}.json`)
   if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, CompiledContract>
@@ -54,6 +51,17 @@ export async function compileEntries(entries: string[]): Promise<Record<string, 
     for (const [name, c] of Object.entries(output.contracts[file] ?? {})) {
       result[name] = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}`, deployedBytecode: `0x${c.evm.deployedBytecode.object}` }
     }
+  }
+  // contracts the build optimizes for size, built the same way here
+  for (const [file, { contract, runs }] of Object.entries(SIZE_OPTIMIZED)) {
+    const entry = `src/${file}`
+    if (!entries.includes(entry)) continue
+    const sized = JSON.parse(
+      solc.compile(JSON.stringify({ language: 'Solidity', sources, settings: { ...settings, optimizer: { enabled: true, runs }, outputSelection: { [entry]: { [contract]: settings.outputSelection['*']['*'] } } } })),
+    ) as typeof output
+    const c = sized.contracts[entry]?.[contract]
+    if (c === undefined) throw new Error(`${entry}: ${contract} not built at ${runs} runs`)
+    result[contract] = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}`, deployedBytecode: `0x${c.evm.deployedBytecode.object}` }
   }
   mkdirSync(cacheDir, { recursive: true })
   writeFileSync(cacheFile, JSON.stringify(result))

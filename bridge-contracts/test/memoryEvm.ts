@@ -28,6 +28,14 @@ export class MemoryEvm {
     await this.vm.stateManager.putCode(createAddressFromString(address), hexToBytes(deployedBytecode))
   }
 
+  /** Runs `creationBytecode` (a constructor with no arguments) and returns the new contract's address. */
+  async deploy(creationBytecode: Hex): Promise<Address> {
+    await this.vm.evm.journal.cleanup()
+    const { execResult, createdAddress } = await this.vm.evm.runCall({ caller: CALLER, data: hexToBytes(creationBytecode), gasLimit: 30_000_000n })
+    if (execResult.exceptionError || createdAddress === undefined) throw new Error(`deployment failed: ${execResult.exceptionError?.error ?? 'no address'}`)
+    return createdAddress.toString() as Address
+  }
+
   async call(to: Address, data: Hex, gasLimit = 30_000_000n): Promise<RawCallResult> {
     // Start each call afresh, as a new transaction would; the journal otherwise grows call after call.
     await this.vm.evm.journal.cleanup()

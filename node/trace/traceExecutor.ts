@@ -4,6 +4,7 @@ import { createMPT } from '@ethereumjs/mpt'
 import { Caches } from '@ethereumjs/statemanager'
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, createZeroAddress } from '@ethereumjs/util'
+import { installJumpAnalysisCache } from '../chain/jumpAnalysisCache.ts'
 import { createVM, runTx, type VM } from '@ethereumjs/vm'
 import type { Logger } from 'pino'
 import { TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
@@ -74,6 +75,7 @@ export class TraceExecutor {
     const store = new TraceStore(modules.db)
     const trie = await createMPT({ db: trieDb, useKeyHashing: true, valueEncoding: 'view', common })
     const state = new RollbookStateManager({ trie, common, caches: new Caches() })
+    await installJumpAnalysisCache()
     const vm = await createVM({ common, stateManager: state })
     const fastPath = new FastPathExecutor(
       { shadowExec: false },

@@ -3,8 +3,8 @@
  * WebSocket delivery (send of setOdds until the market channel's OddsChanged arrives), then bets
  * settled per second after a final result (BENCH_SETTLE_BETS on one market, default 10,000, from
  * BENCH_BETTORS bettors, default 200), and the time from the result to the last bettor's BetSettled
- * on the account channel (every bettor subscribed). The settlement service sends one settleBet per
- * bet through the sequencer's own path.
+ * on the account channel (every bettor subscribed). The settlement service sends settleBets of 8
+ * bets per tx through the sequencer's own path.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -9,7 +9,8 @@
  * final with MarketResolved (at once for a single oracle), or at ResultProposed's `finalAt` when the
  * committee has a dispute window: then the service sends `finalizeResult` itself. Settlement txs
  * are ordinary signed txs from the service's own L2 key, sent through the sequencer's own path
- * (checked, executed, preconfirmed), `chunkSize` at a time so bettors' txs interleave.
+ * (checked, executed, preconfirmed), each a `settleBets` of up to 4 bets (one signature, one
+ * tx's overhead for four settlements), `chunkSize` txs at a time so bettors' txs interleave.
  */
 import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import { hexToBytes } from '@ethereumjs/util'
@@ -28,7 +29,12 @@ export interface SettlementOptions {
   privateKey: Hex
   /** settlement txs in flight at once */
   chunkSize: number
+  /** bets per settleBets tx, at most the contract's bound (4); default 4 */
+  betsPerTx?: number
 }
+
+/** BetEngineExtension.MAX_SETTLE_BATCH: the most bet ids one settleBets call takes. */
+export const MAX_SETTLE_BATCH = 4
 
 export interface SettlementModules {
   chain: L2Chain
@@ -164,18 +170,25 @@ export class SettlementService {
     }
   }
 
-  /** Settles every open bet of each market whose result is final, chunkSize txs at a time. */
+  /** Settles every open bet of each market whose result is final: settleBets of betsPerTx bets, chunkSize txs at a time. */
   private async settleDue(): Promise<void> {
+    const perTx = Math.min(Math.max(1, this.opts.betsPerTx ?? MAX_SETTLE_BATCH), MAX_SETTLE_BATCH)
+    const perChunk = this.opts.chunkSize * perTx
     while (this.running && this.due.length > 0) {
       const marketId = this.due[0]
       const bets = [...(this.open.get(marketId) ?? [])]
       const started = Date.now()
-      for (let i = 0; i < bets.length && this.running; i += this.opts.chunkSize) {
-        const chunk = bets.slice(i, i + this.opts.chunkSize)
+      for (let i = 0; i < bets.length && this.running; i += perChunk) {
+        const chunk = bets.slice(i, i + perChunk)
+        const calls: Hex[] = []
+        for (let j = 0; j < chunk.length; j += perTx) calls.push(encodeFunctionData({ abi: betEngineAbi, functionName: 'settleBets', args: [chunk.slice(j, j + perTx)] }))
         await this.syncNonce()
         // submitted in nonce order, in one go: the sequencer runs them back to back
-        const results = await Promise.all(chunk.map((betId) => this.send(encodeFunctionData({ abi: betEngineAbi, functionName: 'settleBet', args: [betId] }))))
-        this.settled += results.filter((r) => r.status === 'preconfirmed' && r.executed.status === 1).length
+        const results = await Promise.all(calls.map((data) => this.send(data)))
+        for (const r of results) {
+          if (r.status !== 'preconfirmed' || r.executed.status !== 1) continue
+          for (const [, topics] of r.executed.logs) if (topics.length > 0 && bytesToHex(topics[0]) === BET_SETTLED) this.settled++
+        }
       }
       if (!this.running) return
       this.due.shift()

@@ -43,6 +43,20 @@ abstract contract BetEngineViews is BetEngineLogic {
         uint96 stake;
         uint32 odds;
         uint128 payout;
+        /// 0 a single bet, 1 a parlay (marketId 0, outcome its leg count: getParlay has its legs)
+        uint8 kind;
+    }
+
+    /// @notice A parlay's legs (docs/decisions/0007): each leg's market, outcome and the odds it was placed at.
+    struct ParlayView {
+        address bettor;
+        uint8 status;
+        uint96 stake;
+        uint32 odds;
+        uint128 payout;
+        uint64[] marketIds;
+        uint8[] outcomes;
+        uint32[] legOdds;
     }
 
     function withdrawalInitiated(bytes32 withdrawalHash) external view returns (bool) {
@@ -140,5 +154,29 @@ abstract contract BetEngineViews is BetEngineLogic {
         bet.stake = uint96(amounts);
         bet.odds = uint32(amounts >> 96);
         bet.payout = uint128(amounts >> 128);
+        bet.kind = uint8(head >> 240);
+    }
+
+    /// @notice A parlay and its legs; a bet that is not a parlay reads as no legs and status 0.
+    function getParlay(uint256 betId) external view returns (ParlayView memory parlay) {
+        bytes32 betBase = _mappingSlot(betId, SLOT_BETS);
+        uint256 head = _load(betBase);
+        if (uint8(head >> 240) != BET_KIND_PARLAY) return parlay;
+        uint256 amounts = _load(_offset(betBase, 1));
+        uint256 legCount = uint8(head >> 224);
+        parlay.bettor = address(uint160(head));
+        parlay.status = uint8(head >> 232);
+        parlay.stake = uint96(amounts);
+        parlay.odds = uint32(amounts >> 96);
+        parlay.payout = uint128(amounts >> 128);
+        parlay.marketIds = new uint64[](legCount);
+        parlay.outcomes = new uint8[](legCount);
+        parlay.legOdds = new uint32[](legCount);
+        for (uint256 i = 0; i < legCount; ++i) {
+            uint256 leg = uint128(_load(_offset(betBase, 2 + (i >> 1))) >> ((i & 1) << 7));
+            parlay.marketIds[i] = uint64(leg);
+            parlay.outcomes[i] = uint8(leg >> 64);
+            parlay.legOdds[i] = uint32(leg >> 72);
+        }
     }
 }

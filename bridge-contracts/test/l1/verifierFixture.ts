@@ -18,14 +18,14 @@ import { buildBetEngineWitness, levelReadNode, type BetEngineWitness } from '../
 import { compileEntries } from '../compileEntries.ts'
 import { MemoryEvm } from '../memoryEvm.ts'
 
-const VERIFIER = '0x00000000000000000000000000000000000f4a0d' as const
 const CHAIN_ID = 901
 export const T0 = 1_700_000_000n
 
 const { BetEngineVerifier } = await compileEntries(['src/L1/fraud/BetEngineVerifier.sol'])
 export const verifierAbi = BetEngineVerifier.abi
 const evm = await MemoryEvm.create()
-await evm.putCode(VERIFIER, BetEngineVerifier.deployedBytecode)
+// deployed, not placed: its constructor creates the second half (BetEngineExtensionVerifier)
+const VERIFIER = await evm.deploy(BetEngineVerifier.bytecode)
 
 export const [operator, oracle, ...bettors] = testAccounts(6)
 export const messenger: TestAccount = { privateKey: toBytes(L1_MESSENGER_PRIVATE_KEY), address: privateKeyToAddress(L1_MESSENGER_PRIVATE_KEY) }

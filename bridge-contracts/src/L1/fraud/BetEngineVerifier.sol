@@ -2,6 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {BetEngineLogic} from "../../stf/BetEngineLogic.sol";
+import {BetEngineWitnessFrame} from "./BetEngineWitnessFrame.sol";
+import {BetEngineExtensionVerifier} from "./BetEngineExtensionVerifier.sol";
 import {MerkleTrie} from "../../libraries/MerkleTrie.sol";
 import {MptNodeStore} from "../../libraries/MptNodeStore.sol";
 
@@ -22,7 +24,7 @@ import {MptNodeStore} from "../../libraries/MptNodeStore.sol";
 ///      update (the trie is canonical: the root is the one of applying them in order), then the bet
 ///      engine account and the sender's nonce to the state trie, again at once. Every transient
 ///      entry is cleared before `execute` returns.
-contract BetEngineVerifier is BetEngineLogic {
+contract BetEngineVerifier is BetEngineLogic, BetEngineWitnessFrame {
     using MptNodeStore for MptNodeStore.Store;
 
     /// @notice The bet engine predeploy on L2 (sdk/src/constants.ts BET_ENGINE_ADDRESS).
@@ -32,18 +34,6 @@ contract BetEngineVerifier is BetEngineLogic {
     ///         with loops are not here but in BetEngineViews, on L2 only).
     uint256 internal constant MAX_OFFERED_SLOTS = 64;
 
-    uint256 private constant OFFERED = 1;
-    uint256 private constant WRITTEN = 2;
-    /// @dev Transient layout: context = sender | time << 160 | 1 << 224; writes = count, then the
-    ///      written slots at writes + 1 + i; per slot, its state (OFFERED or WRITTEN) and its value.
-    bytes32 private constant T_CONTEXT = keccak256("rollbook.betEngineVerifier.context");
-    bytes32 private constant T_WRITES = keccak256("rollbook.betEngineVerifier.writes");
-    bytes32 private constant T_SLOT_STATE = keccak256("rollbook.betEngineVerifier.slotState");
-    bytes32 private constant T_SLOT_VALUE = keccak256("rollbook.betEngineVerifier.slotValue");
-
-    /// @notice Inner frame to outer frame: prove this slot and run again.
-    error SlotNotInWitness(bytes32 slot);
-    error NotVerifierCall();
     error InnerCallOutOfGas();
     error TooManySlots();
     error BadStateValue();
@@ -53,6 +43,29 @@ contract BetEngineVerifier is BetEngineLogic {
         uint256 balance;
         bytes32 storageRoot;
         bytes32 codeHash;
+    }
+
+    /// @notice The second half of the rules (BetEngineExtension), created with this contract and
+    ///         run by delegatecall for any selector this half does not have (docs/decisions/0008).
+    address public immutable extension;
+
+    constructor() {
+        extension = address(new BetEngineExtensionVerifier());
+    }
+
+    /// @notice The inner frame's call of a rule of the other half: runs it in this contract's context
+    ///         (its transient state), with its result or revert as is. A selector neither half has
+    ///         reverts there with no data, as on L2; any other caller is refused.
+    fallback() external {
+        if (msg.sender != address(this)) revert NotVerifierCall();
+        address target = extension;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
 
     /// @notice The L2 state root after an L2 tx from `sender` calling the bet engine with `data` at
@@ -135,32 +148,6 @@ contract BetEngineVerifier is BetEngineLogic {
             _tstore(_slotKey(T_SLOT_VALUE, offered[i]), 0);
         }
         _tstore(T_CONTEXT, 0);
-    }
-
-    // ---------------------------------------------------------------- BetEngineLogic over the witness
-
-    function _load(bytes32 slot) internal view override returns (uint256) {
-        if (msg.sender != address(this)) revert NotVerifierCall();
-        if (_tload(_slotKey(T_SLOT_STATE, slot)) == 0) revert SlotNotInWitness(slot);
-        return _tload(_slotKey(T_SLOT_VALUE, slot));
-    }
-
-    function _store(bytes32 slot, uint256 value) internal override {
-        if (msg.sender != address(this)) revert NotVerifierCall();
-        bytes32 stateKey = _slotKey(T_SLOT_STATE, slot);
-        if (_tload(stateKey) != WRITTEN) {
-            _tstore(stateKey, WRITTEN);
-            uint256 count = _tload(T_WRITES);
-            _tstore(bytes32(uint256(T_WRITES) + 1 + count), uint256(slot));
-            _tstore(T_WRITES, count + 1);
-        }
-        _tstore(_slotKey(T_SLOT_VALUE, slot), value);
-    }
-
-    function _context() internal view override returns (Context memory) {
-        if (msg.sender != address(this)) revert NotVerifierCall();
-        uint256 packed = _tload(T_CONTEXT);
-        return Context({sender: address(uint160(packed)), time: uint64(packed >> 160)});
     }
 
     // ---------------------------------------------------------------- state trie
@@ -393,25 +380,5 @@ contract BetEngineVerifier is BetEngineLogic {
             slot := mload(add(returned, 36))
         }
         return (selector == SlotNotInWitness.selector, slot);
-    }
-
-    function _slotKey(bytes32 table, bytes32 slot) private pure returns (bytes32 key) {
-        assembly ("memory-safe") {
-            mstore(0x00, table)
-            mstore(0x20, slot)
-            key := keccak256(0x00, 0x40)
-        }
-    }
-
-    function _tload(bytes32 key) private view returns (uint256 value) {
-        assembly ("memory-safe") {
-            value := tload(key)
-        }
-    }
-
-    function _tstore(bytes32 key, uint256 value) private {
-        assembly ("memory-safe") {
-            tstore(key, value)
-        }
     }
 }
