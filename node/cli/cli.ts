@@ -74,6 +74,8 @@ Options:
   --block-time <s>       L1 seconds per block (default 1)
   --deposit-wait <s>     first start: wait this long for the deposits to show on L2 (default 30; 0: do not wait)
   --log-level <level>    fatal|error|warn|info|debug|trace|silent, into <dir>/devnet.log (default info)
+  --api-key <key>        the sequencer's operator API key (16+ characters of A-Z a-z 0-9 . _ ~ + / = -;
+                         default: a random one at each start, printed with an example curl line)
   -h, --help             this help`
 
 /** Errors whose message is the whole story for the user: no stack, exit code 2. */
@@ -166,8 +168,11 @@ export interface DevnetCliOptions {
   blockTimeSeconds: number
   depositWaitSeconds: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  apiKey: string | undefined
 }
 
+/** As the node's --api-key (node/options.ts). */
+const API_KEY = /^[A-Za-z0-9._~+/=-]{16,256}$/
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 export function devnetOptionsFromArgs(args: string[]): DevnetCliOptions | 'help' {
@@ -184,6 +189,7 @@ export function devnetOptionsFromArgs(args: string[]): DevnetCliOptions | 'help'
         'block-time': { type: 'string' },
         'deposit-wait': { type: 'string' },
         'log-level': { type: 'string' },
+        'api-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }))
@@ -201,6 +207,8 @@ export function devnetOptionsFromArgs(args: string[]): DevnetCliOptions | 'help'
   if (blockTimeSeconds < 1) throw new UsageError('--block-time: at least 1 second')
   const logLevel = values['log-level'] ?? 'info'
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join('|')}, got '${logLevel}'`)
+  const apiKey = values['api-key']
+  if (apiKey !== undefined && !API_KEY.test(apiKey)) throw new UsageError('--api-key: expected 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -')
   return {
     datadir: values.datadir,
     port: port('port', values.port),
@@ -208,6 +216,7 @@ export function devnetOptionsFromArgs(args: string[]): DevnetCliOptions | 'help'
     blockTimeSeconds,
     depositWaitSeconds: intOption('deposit-wait', values['deposit-wait']) ?? 30,
     logLevel: logLevel as DevnetCliOptions['logLevel'],
+    apiKey: values['api-key'],
   }
 }
 

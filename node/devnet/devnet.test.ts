@@ -303,6 +303,10 @@ t.test('devnet_summary_namesEndpointsRolesMarkets_andWarnsWhenDepositsDoNotShow'
   t.notMatch(text, /did not show them/)
   t.match(formatSummary(file, { ...status, depositsCredited: false }, { l1: [1_000_000n], l2: [0n] }, '/d'), /did not show them within --deposit-wait/)
   t.match(formatSummary(file, { ...status, resumed: true }, { l1: [0n], l2: [0n] }, '/d'), /resumed/)
+  t.notMatch(text, /Operator API/)
+  const withApi = formatSummary(file, { ...status, operatorApi: { apiKey: 'devnet-api-key-0123456789', random: true } }, { l1: [0n], l2: [0n] }, '/d')
+  t.match(withApi, /API key devnet-api-key-0123456789  \(random at each start; --api-key KEY to choose\)/)
+  t.match(withApi, /curl -s http:\/\/127\.0\.0\.1:8547 -H 'Authorization: Bearer devnet-api-key-0123456789' .*rollbook_getExposure.*"marketId":"1"/, 'an example curl line against the sequencer')
 })
 
 t.test('devnet_portTaken_exitsWithOneAndAClearMessage_nothingLeftRunning', async (t) => {
@@ -334,6 +338,8 @@ t.test('devnet_flags_areCheckedWithUsageErrors', async (t) => {
     depositWaitSeconds: 0,
   })
   t.equal(devnetOptionsFromArgs(['--help']), 'help')
+  t.match(devnetOptionsFromArgs(['--datadir', 'd', '--api-key', 'devnet-api-key-0123456789']), { apiKey: 'devnet-api-key-0123456789' })
+  t.throws(() => devnetOptionsFromArgs(['--datadir', 'd', '--api-key', 'short']), { name: 'UsageError', message: /--api-key: expected 16 to 256 characters/ })
   for (const [args, message] of [
     [[], /--datadir is required/],
     [['--datadir', 'd', '--port', 'x'], /--port: expected a whole number/],

@@ -5,6 +5,7 @@
  * start finds devnet.json and resumes: anvil from its saved state, the nodes from their datadirs.
  * `stop()` closes the nodes, then anvil (which dumps its state), then frees the datadir.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pino, type Logger } from 'pino'
@@ -40,6 +41,8 @@ export interface DevnetOptions {
   /** first start: how long to wait for the deposits to show as L2 balances (0: do not wait) */
   depositWaitSeconds: number
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** the sequencer's operator API key (docs/operator-api.md); a random one at each start when omitted */
+  apiKey?: string
 }
 
 export interface DevnetStatus {
@@ -48,6 +51,8 @@ export interface DevnetStatus {
   depositsCredited: boolean | undefined
   devnetFile: string
   logFile: string
+  /** the operator API's key (the sequencer signs with the operator, account 0); kept out of devnet.json */
+  operatorApi?: { apiKey: string; random: boolean }
 }
 
 /** Anvil dumps its state this often besides on exit, so a kill -9 loses at most this much L1. */
@@ -133,6 +138,7 @@ export class Devnet {
       }
       stopIfAsked()
 
+      const apiKey = opts.apiKey ?? randomBytes(24).toString('base64url')
       const sequencer = await RollbookNode.init(
         {
           datadir: paths.sequencer,
@@ -143,6 +149,9 @@ export class Devnet {
           proposerKey: accountWithRole(accounts, 'proposer').privateKey,
           // the settlement service pays winners as soon as a result is final (its txs cost no fee)
           settlerKey: DEVNET_SETTLER_KEY,
+          // the operator API: market management over JSON-RPC, signed by the operator account
+          operatorKey: accountWithRole(accounts, 'operator').privateKey,
+          apiKey,
           logLevel: opts.logLevel,
         },
         log.child({ node: 'sequencer' }),
@@ -192,7 +201,8 @@ export class Devnet {
         markets,
       })
       log.info({ file: paths.devnetFile }, 'devnet ready')
-      return new Devnet(file, { resumed: saved !== undefined, depositsCredited, devnetFile: paths.devnetFile, logFile: paths.logFile }, sequencer, replica, anvil, paths.anvilPid, lock.release, log)
+      const status: DevnetStatus = { resumed: saved !== undefined, depositsCredited, devnetFile: paths.devnetFile, logFile: paths.logFile, operatorApi: { apiKey, random: opts.apiKey === undefined } }
+      return new Devnet(file, status, sequencer, replica, anvil, paths.anvilPid, lock.release, log)
     } catch (e) {
       for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined)
       throw e

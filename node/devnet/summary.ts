@@ -55,6 +55,15 @@ export function formatSummary(file: DevnetFile, status: DevnetStatus, balances: 
       '',
     )
   }
+  if (status.operatorApi !== undefined) {
+    const { apiKey, random } = status.operatorApi
+    const exposure = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'rollbook_getExposure', params: [{ marketId: String(file.markets[0]?.id ?? 1) }] })
+    lines.push(
+      `  Operator API (docs/operator-api.md)  API key ${apiKey}${random ? '  (random at each start; --api-key KEY to choose)' : ''}`,
+      `    curl -s ${file.l2.sequencer.httpUrl} -H 'Authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d '${exposure}'`,
+      '',
+    )
+  }
   lines.push(`  URLs, keys and addresses: ${status.devnetFile}   logs: ${status.logFile}`, '  Ctrl-C stops everything; starting again on the same datadir resumes.')
   return lines.join('\n')
 }
