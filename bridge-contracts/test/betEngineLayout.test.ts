@@ -24,6 +24,15 @@ import {
   operatorSlot,
   oracleSlot,
   packedField,
+  bettorStakeSlot,
+  decodeLimits,
+  decodeMarketFlags,
+  decodeMarketInfo,
+  decodePricing,
+  marketInfoSlot,
+  marketLimitsSlot,
+  marketPricingSlot,
+  marketProbabilitiesSlot,
 } from '../../sdk/src/betEngine/layout.ts'
 import { decodeBetEngineError } from '../../sdk/src/betEngine/errors.ts'
 import { accounts, alice, bob, carol, createEngine, openMarket, operator, oracle, placeBet, USDC } from './fixtures.ts'
@@ -131,4 +140,40 @@ t.test('decodeBetEngineError_knownAndUnknown', async (t) => {
   if (!outcome.ok) t.same(decodeBetEngineError(outcome.revertData), { name: 'MarketNotOpen', args: [] })
   t.equal(decodeBetEngineError('0xdeadbeef'), undefined)
   t.equal(decodeBetEngineError('0x'), undefined)
+})
+
+t.test('layout_marketInfoLimitsAndPricingSlots_matchGetMarketConfig', async (t) => {
+  const engine = await createEngine()
+  const handicap = await openMarket(engine, { odds: [19_000, 21_000, 30_000] })
+  const wide = await openMarket(engine, { odds: Array.from({ length: 16 }, () => 20_000) })
+  await engine.write(operator, 'setMarketInfo', [handicap, 4, -15])
+  await engine.write(operator, 'setLimits', [handicap, 40n * USDC, 900n * USDC])
+  await engine.write(operator, 'setPricing', [handicap, [4_500, 2_500, 3_000], 600, 250, 10_200])
+  await engine.write(operator, 'setPricing', [wide, Array.from({ length: 16 }, (_, i) => (i === 0 ? 2_500 : 500)), 0, 7, 10_001])
+  await engine.write(operator, 'suspendMarket', [wide])
+  await placeBet(engine, alice, handicap, 2, 10n * USDC)
+  await placeBet(engine, bob, handicap, 0, 3n * USDC)
+
+  for (const id of [handicap, wide]) {
+    const config = await engine.read('getMarketConfig', [id])
+    const head = await engine.storageAt(marketSlot(id))
+    t.same(decodeMarketInfo(await engine.storageAt(marketInfoSlot(id))), { marketType: config.marketType, line: config.line })
+    t.same(decodeMarketFlags(head), { priced: config.priced, limited: config.limited })
+    t.equal(decodeMarketHead(head).status, config.status)
+    t.same(decodePricing(await engine.storageAt(marketProbabilitiesSlot(id)), await engine.storageAt(marketPricingSlot(id)), config.outcomeCount), {
+      probabilitiesBps: config.probabilitiesBps,
+      marginBps: config.marginBps,
+      slope: config.slope,
+      floorOdds: config.floorOdds,
+    })
+    const limits = decodeLimits(await engine.storageAt(marketLimitsSlot(id)), await engine.storageAt(marketMaxLiabilitySlot(id)))
+    t.same([limits.maxStakePerBettor, limits.maxMarketLiability], [config.maxStakePerBettor, config.maxMarketLiability])
+    if (config.limited) t.equal(limits.totalLiability, config.totalLiability, 'the counted total is the sum of the liabilities')
+    for (const bettor of [alice, bob, carol]) {
+      t.equal(await engine.storageAt(bettorStakeSlot(id, bettor)), await engine.read('getBettorStake', [id, bettor]), `stake of ${bettor}`)
+    }
+  }
+  t.same(decodeMarketInfo(await engine.storageAt(marketInfoSlot(handicap))), { marketType: 4, line: -15 })
+  t.equal(decodeMarketHead(await engine.storageAt(marketSlot(wide))).status, 3, 'suspended')
+  t.equal(await engine.storageAt(bettorStakeSlot(handicap, alice)), 10n * USDC)
 })

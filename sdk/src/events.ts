@@ -14,6 +14,15 @@ export interface BetEngineEventArgs {
     odds: readonly number[]
   }
   OddsChanged: { marketId: bigint; odds: readonly number[] }
+  /** The odds engine moved one outcome's odds (a bet on a priced market changed its liability). */
+  OddsMoved: { marketId: bigint; outcome: number; odds: number }
+  /** Market type (1 1X2, 2 moneyline, 3 over/under, 4 handicap) and line in tenths of a point. */
+  MarketInfoSet: { marketId: bigint; marketType: number; line: number }
+  MarketSuspended: { marketId: bigint }
+  MarketReopened: { marketId: bigint }
+  MarketClosedEarly: { marketId: bigint; closeTime: bigint }
+  LimitsSet: { marketId: bigint; maxStakePerBettor: bigint; maxMarketLiability: bigint }
+  PricingSet: { marketId: bigint; probabilitiesBps: readonly number[]; marginBps: number; slope: number; floorOdds: number }
   BetPlaced: {
     betId: bigint
     marketId: bigint
@@ -78,6 +87,7 @@ const address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/)
   .transform((value) => getAddress(value))
+const signedSmallInteger = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform(Number).pipe(z.number().int().min(-(2 ** 31)).max(2 ** 31))
 const hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/) as unknown as z.ZodType<Hash>
 
 const argsSchemas = {
@@ -90,6 +100,13 @@ const argsSchemas = {
     odds: z.array(smallInteger),
   }),
   OddsChanged: z.object({ marketId: integer, odds: z.array(smallInteger) }),
+  OddsMoved: z.object({ marketId: integer, outcome: smallInteger, odds: smallInteger }),
+  MarketInfoSet: z.object({ marketId: integer, marketType: smallInteger, line: signedSmallInteger }),
+  MarketSuspended: z.object({ marketId: integer }),
+  MarketReopened: z.object({ marketId: integer }),
+  MarketClosedEarly: z.object({ marketId: integer, closeTime: integer }),
+  LimitsSet: z.object({ marketId: integer, maxStakePerBettor: integer, maxMarketLiability: integer }),
+  PricingSet: z.object({ marketId: integer, probabilitiesBps: z.array(smallInteger), marginBps: smallInteger, slope: smallInteger, floorOdds: smallInteger }),
   BetPlaced: z.object({
     betId: integer,
     marketId: integer,
@@ -110,6 +127,13 @@ const argsSchemas = {
 const eventName = z.enum([
   'MarketCreated',
   'OddsChanged',
+  'OddsMoved',
+  'MarketInfoSet',
+  'MarketSuspended',
+  'MarketReopened',
+  'MarketClosedEarly',
+  'LimitsSet',
+  'PricingSet',
   'BetPlaced',
   'MarketResolved',
   'ResultVoted',

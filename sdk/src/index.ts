@@ -50,6 +50,38 @@ export {
   type GetResultStateErrorType,
 } from './actions/getResultState.ts'
 export { betEngineContract, type ReadParameters } from './actions/read.ts'
+export {
+  setMarketInfo,
+  type SetMarketInfoParameters,
+  type SetMarketInfoReturnType,
+  type SetMarketInfoErrorType,
+} from './actions/setMarketInfo.ts'
+export {
+  suspendMarket,
+  type SuspendMarketParameters,
+  type SuspendMarketReturnType,
+  type SuspendMarketErrorType,
+} from './actions/suspendMarket.ts'
+export { reopenMarket, type ReopenMarketParameters, type ReopenMarketReturnType, type ReopenMarketErrorType } from './actions/reopenMarket.ts'
+export { closeMarket, type CloseMarketParameters, type CloseMarketReturnType, type CloseMarketErrorType } from './actions/closeMarket.ts'
+export { setLimits, type SetLimitsParameters, type SetLimitsReturnType, type SetLimitsErrorType } from './actions/setLimits.ts'
+export { setPricing, type SetPricingParameters, type SetPricingReturnType, type SetPricingErrorType } from './actions/setPricing.ts'
+export { quote, type Quote, type QuoteParameters, type QuoteReturnType, type QuoteErrorType } from './actions/quote.ts'
+export {
+  getMarketConfig,
+  MarketType,
+  type MarketConfig,
+  type MarketPricing,
+  type GetMarketConfigParameters,
+  type GetMarketConfigReturnType,
+  type GetMarketConfigErrorType,
+} from './actions/getMarketConfig.ts'
+export {
+  getBettorStake,
+  type GetBettorStakeParameters,
+  type GetBettorStakeReturnType,
+  type GetBettorStakeErrorType,
+} from './actions/getBettorStake.ts'
 
 export {
   betEngineTransactionFields,
@@ -74,6 +106,7 @@ export {
   parsePreconfirmation,
   watchAccount,
   watchMarket,
+  watchMarketOdds,
   watchPreconfirmations,
   type CreateRollbookSocketOptions,
   type RollbookChannel,
@@ -82,6 +115,7 @@ export {
   type WatchAccountParameters,
   type WatchErrorType,
   type WatchMarketParameters,
+  type WatchMarketOddsParameters,
   type WatchPreconfirmationsParameters,
 } from './watch.ts'
 export {

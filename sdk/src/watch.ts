@@ -215,8 +215,9 @@ export interface WatchMarketParameters {
 }
 
 /**
- * Watches one market's events: MarketCreated, OddsChanged, BetPlaced, the committee's ResultVoted,
- * ResultProposed and ResultFlagged, MarketResolved, BetSettled.
+ * Watches one market's events: MarketCreated, OddsChanged, OddsMoved, BetPlaced, the operator's
+ * MarketInfoSet, MarketSuspended, MarketReopened, MarketClosedEarly, LimitsSet and PricingSet, the
+ * committee's ResultVoted, ResultProposed and ResultFlagged, MarketResolved, BetSettled.
  *
  * @example
  * const unwatch = await watchMarket(socket, {
@@ -225,6 +226,32 @@ export interface WatchMarketParameters {
  * })
  */
 export function watchMarket(socket: RollbookSocket, { marketId, onEvent, onError }: WatchMarketParameters): Promise<Unsubscribe> {
+  return socket.subscribe(['market', marketId], eventHandler('market', onEvent, onError), onError)
+}
+
+export interface WatchMarketOddsParameters {
+  marketId: bigint
+  /**
+   * Every odds change of the market, in the block it happens: OddsChanged (setOdds, setPricing:
+   * every outcome's odds) and OddsMoved (the odds engine after a bet: one outcome's new odds).
+   */
+  onOdds(event: BetEngineEvent<'OddsChanged' | 'OddsMoved'>): void
+  onError?: (error: WatchErrorType) => void
+}
+
+/**
+ * Watches a market's odds: the `market` channel's OddsChanged and OddsMoved events.
+ *
+ * @example
+ * const unwatch = await watchMarketOdds(socket, {
+ *   marketId: 1n,
+ *   onOdds: (e) => (e.event === 'OddsMoved' ? (odds[e.args.outcome] = e.args.odds) : (odds = [...e.args.odds])),
+ * })
+ */
+export function watchMarketOdds(socket: RollbookSocket, { marketId, onOdds, onError }: WatchMarketOddsParameters): Promise<Unsubscribe> {
+  const onEvent = (event: BetEngineEvent) => {
+    if (event.event === 'OddsChanged' || event.event === 'OddsMoved') onOdds(event)
+  }
   return socket.subscribe(['market', marketId], eventHandler('market', onEvent, onError), onError)
 }
 

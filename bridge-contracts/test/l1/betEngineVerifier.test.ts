@@ -13,7 +13,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { bytesToHex, encodeFunctionData, toFunctionSelector, zeroAddress, type Address, type Hex } from 'viem'
-import { balanceSlot, nextBetIdSlot, nextMarketIdSlot } from '../../../sdk/src/betEngine/layout.ts'
+import { balanceSlot, marketSlot, nextBetIdSlot, nextMarketIdSlot } from '../../../sdk/src/betEngine/layout.ts'
 import { betEngineAbi } from '../../../sdk/src/generated/contracts.ts'
 import { decodeBetEngineError } from '../../../sdk/src/betEngine/errors.ts'
 import type { TestAccount } from '../../../node/chain/fastpath/testing.ts'
@@ -42,7 +42,7 @@ interface Command {
   advance: number
 }
 
-const KINDS = ['createMarket', 'createMarket', 'setOdds', 'placeBet', 'placeBet', 'placeBet', 'placeBet', 'reportResult', 'reportResult', 'settleBet', 'settleBet', 'withdraw', 'withdraw', 'relayDeposit', 'relayForcedTx', 'garbage', 'view', 'setCommittee', 'voteResult', 'voteResult', 'flagResult', 'finalizeResult'] as const
+const KINDS = ['createMarket', 'createMarket', 'setOdds', 'placeBet', 'placeBet', 'placeBet', 'placeBet', 'reportResult', 'reportResult', 'settleBet', 'settleBet', 'settleBets', 'withdraw', 'withdraw', 'relayDeposit', 'relayForcedTx', 'garbage', 'view', 'setCommittee', 'voteResult', 'voteResult', 'flagResult', 'finalizeResult', 'setMarketInfo', 'suspendMarket', 'reopenMarket', 'closeMarket', 'setLimits', 'setLimits', 'setPricing', 'setPricing', 'placeBet', 'placeBet'] as const
 /** Who the generated committees seat (docs/decisions/0007), so that most votes and flags come from members. */
 const committeePool = [oracle, bettors[0], bettors[1], bettors[2]]
 
@@ -66,6 +66,8 @@ interface Now {
   nextMarketId: bigint
   nextBetId: bigint
   balance(account: Address): Promise<bigint>
+  /** a market's head word (0 if none) */
+  head(marketId: bigint): Promise<bigint>
 }
 
 /** An id below `next`: mostly one of the latest three (likely still open), else any, sometimes one that does not exist. */
@@ -103,7 +105,10 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
       const stakes = [balance, balance / 2n, small, small, small, small, small, c.big, 0n]
       const stake = stakes[c.c % stakes.length] % 2n ** 96n
       const minOdds = c.b % 7 === 0 ? c.odds[0] : 0
-      return { from: bettor, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'placeBet', args: [market, c.b % 5 === 0 ? c.b % 17 : c.b % 2, stake, minOdds] }), kind }
+      // tallied apart on a priced (bit 184) or limited (bit 185) market
+      const flags = (await now.head(market)) >> 184n
+      const shape = flags & 1n ? 'placeBet (priced)' : flags & 2n ? 'placeBet (limited)' : kind
+      return { from: bettor, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'placeBet', args: [market, c.b % 5 === 0 ? c.b % 17 : c.b % 2, stake, minOdds] }), kind: shape }
     }
     case 'reportResult': {
       const result = c.b % 5 === 0 ? 255 : c.b % 7
@@ -135,6 +140,46 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
       return { from: anyone, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'finalizeResult', args: [market] }), kind }
     case 'settleBet':
       return { from: anyone, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'settleBet', args: [pick(c.a, now.nextBetId)] }), kind }
+    // markets, limits and the odds engine (BetEngineMarkets, through the verifier's delegatecall)
+    case 'setMarketInfo': {
+      const marketType = c.b % 13 === 0 ? 5 + (c.b % 3) : c.b % 5
+      const lines = [0, 25, -15, 35, -5, 0]
+      const line = marketType === 3 && c.c % 5 !== 0 ? lines[1 + (c.c % 3)] : lines[c.c % lines.length]
+      return { from: expected(operator), data: encodeFunctionData({ abi: betEngineAbi, functionName: 'setMarketInfo', args: [market, marketType, line] }), kind }
+    }
+    case 'suspendMarket':
+    case 'reopenMarket':
+    case 'closeMarket':
+      return { from: expected(operator), data: encodeFunctionData({ abi: betEngineAbi, functionName: kind, args: [market] }), kind }
+    case 'setLimits': {
+      // small enough that bets reach them; 0 (no limit) often
+      const perBettor = [0n, 10n ** 6n, BigInt(c.b) * 10_000n, 5n * 10n ** 6n][c.b % 4]
+      const total = [0n, 10n ** 7n, BigInt(c.c) * 100_000n, 2n ** 128n - 1n][c.c % 4]
+      return { from: expected(operator), data: encodeFunctionData({ abi: betEngineAbi, functionName: 'setLimits', args: [market, perBettor, total] }), kind }
+    }
+    case 'setPricing': {
+      const count = Number(((await now.head(market)) >> 8n) & 0xffn) || 2 + (c.b % 3)
+      // weights to basis points summing to 10,000 (the rest to the first); sometimes a bad list
+      const weights = Array.from({ length: count }, (_, i) => 1 + ((c.a + i * (c.b + 3)) % 50))
+      const sum = weights.reduce((x, y) => x + y, 0)
+      const probabilities = weights.map((w) => Math.floor((w * 10_000) / sum))
+      probabilities[0] += 10_000 - probabilities.reduce((x, y) => x + y, 0)
+      if (c.c % 17 === 1) probabilities[count - 1] += 1
+      if (c.c % 17 === 2) probabilities.push(0)
+      if (c.c % 17 === 3) probabilities.pop()
+      const margin = c.c % 19 === 4 ? 5_001 : (c.c * 7) % 1_500
+      const slope = [0, 1, 100, 5_000, 2 ** 32 - 1][c.b % 5]
+      const floorOdds = c.a % 23 === 5 ? 10_000 : c.a % 23 === 6 ? 10_000_001 : 10_001 + (c.a % 5_000)
+      const data = encodeFunctionData({ abi: betEngineAbi, functionName: 'setPricing', args: [market, probabilities, margin, slope, floorOdds] })
+      return { from: expected(operator), data, kind }
+    }
+    case 'settleBets': {
+      // BetEngineExtension, through the verifier's delegatecall: up to 4 ids (repeats, settled and
+      // unknown ones skipped), sometimes 5 (TooManyBets)
+      const count = c.b % 23 === 0 ? 5 : c.b % 5
+      const ids = Array.from({ length: count }, (_, i) => pick((c.a + i * 37) % 1000, now.nextBetId))
+      return { from: anyone, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'settleBets', args: [ids] }), kind }
+    }
     case 'withdraw': {
       // mostly someone who holds a balance (bettors and the house at genesis, or a deposit's recipient)
       const funded = [bettors[0], bettors[1], actors[c.a % actors.length], actors[c.a % actors.length], operator]
@@ -161,6 +206,9 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
         encodeFunctionData({ abi: betEngineAbi, functionName: 'getBet', args: [pick(c.a, now.nextBetId)] }),
         encodeFunctionData({ abi: betEngineAbi, functionName: 'getCommittee' }),
         encodeFunctionData({ abi: betEngineAbi, functionName: 'getResultState', args: [market] }),
+        encodeFunctionData({ abi: betEngineAbi, functionName: 'getMarketConfig', args: [market] }),
+        encodeFunctionData({ abi: betEngineAbi, functionName: 'getBettorStake', args: [market, anyone.address as Address] }),
+        encodeFunctionData({ abi: betEngineAbi, functionName: 'quote', args: [market, c.c % 3, BigInt(c.b) * 1000n] }),
       ]
       return { from: anyone, data: views[c.b % views.length], kind }
     }
@@ -193,6 +241,7 @@ async function runSequence(t: { fail(message: string): void }, commands: Command
         nextMarketId: (await l2.slot(nextMarketIdSlot)) || 1n,
         nextBetId: (await l2.slot(nextBetIdSlot)) || 1n,
         balance: (account) => l2.slot(balanceSlot(account)),
+        head: (marketId) => l2.slot(marketSlot(marketId)),
       }
       const { from, data, kind } = await calldataOf(c, now)
       const { executed, preStateRoot, postStateRoot, witness } = await l2.apply(from, data, time)

@@ -4,8 +4,10 @@ import { keccak256 } from '../crypto.ts'
 
 /**
  * placeBet of bridge-contracts/src/stf/BetEngineLogic.sol, transcribed rule for rule over 256-bit
- * words. It only ever answers "this call succeeds with these writes and this log" or "not sure":
- * every revert of the Solidity (and anything it cannot tell) is `undefined`, for the EVM to run.
+ * words, for plain markets: a priced or limited market (a flag in the head word) is declined, as is a
+ * suspended one (status 3). It only ever answers "this call succeeds with these writes and this log"
+ * or "not sure": every revert of the Solidity (and anything it cannot tell) is `undefined`, for the
+ * EVM to run.
  */
 
 export const PLACE_BET_SELECTOR = hexToBytes(toFunctionSelector('placeBet(uint256,uint8,uint96,uint32)'))
@@ -18,6 +20,8 @@ const SLOT_BALANCES = 4n
 const SLOT_MARKETS = 5n
 const SLOT_BETS = 6n
 const MARKET_OPEN = 1n
+/** Bits 184.. of a market's head: its flags (priced, limited); this transcription covers none of them. */
+const MARKET_FLAGS_SHIFT = 184n
 const BET_OPEN = 1n
 const ODDS_SCALE = 10_000n
 
@@ -110,6 +114,9 @@ export async function placeBetEffects(args: PlaceBetArgs, sender: bigint, time: 
   const base = mappingSlot(marketId, SLOT_MARKETS)
   const head = await read(base)
   if ((head & MASK8) !== MARKET_OPEN) return undefined
+  // a priced market (the odds engine, bit 184) or a limited one (bit 185), or any flag added later:
+  // not transcribed here, the EVM runs it
+  if (head >> MARKET_FLAGS_SHIFT !== 0n) return undefined
   if (now >= ((head >> 24n) & MASK64)) return undefined
   if (BigInt(outcome) >= ((head >> 8n) & MASK8)) return undefined
   if (stake === 0n) return undefined

@@ -18,14 +18,20 @@ export const COMMITTEE_SLOT = 9n
 export const MEMBERS_SLOT = 10n
 export const SEATS_SLOT = 11n
 export const RESOLUTIONS_SLOT = 12n
+export const MARKET_INFO_SLOT = 13n
+export const BETTOR_STAKES_SLOT = 14n
 
-export const MarketStatus = { none: 0, open: 1, resolved: 2 } as const
-export const BetStatus = { none: 0, open: 1, settled: 2 } as const
+export const MarketStatus = { none: 0, open: 1, resolved: 2, suspended: 3 } as const
+export const BetStatus = { none: 0, open: 1, settled: 2, cashedOut: 3 } as const
+/** A bet's kind (base+0, bits 240): a parlay's legs follow its amounts word. */
+export const BetKind = { single: 0, parlay: 1 } as const
 
 /** Offsets from a market's base slot. */
-export const MarketField = { head: 0n, maxLiability: 1n, odds: 2n, liability: 4n } as const
-/** Offsets from a bet's base slot. */
-export const BetField = { head: 0n, amounts: 1n } as const
+export const MarketField = { head: 0n, maxLiability: 1n, odds: 2n, liability: 4n, probabilities: 12n, pricing: 13n, limits: 14n } as const
+/** Flags in a market's head word: priced (the odds engine prices it), limited (it counts stakes and its total payout). */
+export const MarketFlag = { priced: 1n << 184n, limited: 1n << 185n } as const
+/** Offsets from a bet's base slot: a parlay's legs from `legs` on, two per word. */
+export const BetField = { head: 0n, amounts: 1n, legs: 2n } as const
 
 const UINT256_MAX = (1n << 256n) - 1n
 
@@ -86,6 +92,11 @@ export function betAmountsSlot(betId: bigint): Hex {
   return slotHex(offset(mappingSlot(betId, BETS_SLOT), BetField.amounts))
 }
 
+/** The slot holding parlay `betId`'s leg `index` (2 per slot, at bits (index % 2) * 128). */
+export function parlayLegSlot(betId: bigint, index: number): Hex {
+  return slotHex(offset(mappingSlot(betId, BETS_SLOT), BetField.legs + BigInt(index >> 1)))
+}
+
 function bits(word: bigint, shift: bigint, width: bigint): bigint {
   return (word >> shift) & ((1n << width) - 1n)
 }
@@ -138,6 +149,8 @@ export interface BetRecord {
   stake: bigint
   odds: number
   payout: bigint
+  /** BetKind: a parlay has marketId 0 and its leg count as outcome. */
+  kind: number
 }
 
 /** Decodes a bet from its two storage words. */
@@ -150,7 +163,21 @@ export function decodeBet(head: bigint, amounts: bigint): BetRecord {
     stake: bits(amounts, 0n, 96n),
     odds: Number(bits(amounts, 96n, 32n)),
     payout: bits(amounts, 128n, 128n),
+    kind: Number(bits(head, 240n, 8n)),
   }
+}
+
+export interface ParlayLeg {
+  marketId: bigint
+  outcome: number
+  /** The leg's odds when the parlay was placed, 4 decimals. */
+  odds: number
+}
+
+/** Decodes leg `index` of a parlay from the word at `parlayLegSlot(betId, index)`. */
+export function decodeParlayLeg(word: bigint, index: number): ParlayLeg {
+  const leg = bits(word, BigInt((index & 1) * 128), 128n)
+  return { marketId: bits(leg, 0n, 64n), outcome: Number(bits(leg, 64n, 8n)), odds: Number(bits(leg, 72n, 32n)) }
 }
 
 export const committeeSlot: Hex = slotHex(COMMITTEE_SLOT)
@@ -199,6 +226,80 @@ export interface ResolutionWord {
 
 export function decodeResolution(word: bigint): ResolutionWord {
   return { round: Number(bits(word, 0n, 32n)), proposed: bits(word, 32n, 8n) !== 0n, result: Number(bits(word, 40n, 8n)), finalAt: bits(word, 48n, 64n) }
+}
+
+/** `marketInfo[marketId]`: type | line << 8 (int16, two's complement). */
+export function marketInfoSlot(marketId: bigint): Hex {
+  return slotHex(mappingSlot(marketId, MARKET_INFO_SLOT))
+}
+
+/** `bettorStakes[marketId][bettor]`: the bettor's stakes on the market since it first had limits. */
+export function bettorStakeSlot(marketId: bigint, bettor: Address): Hex {
+  return slotHex(mappingSlot(BigInt(bettor), mappingSlot(marketId, BETTOR_STAKES_SLOT)))
+}
+
+/** base+12: the odds engine's probabilities, 16 x uint16 bps. */
+export function marketProbabilitiesSlot(marketId: bigint): Hex {
+  return slotHex(offset(mappingSlot(marketId, MARKETS_SLOT), MarketField.probabilities))
+}
+
+/** base+13: margin | slope << 16 | floorOdds << 48. */
+export function marketPricingSlot(marketId: bigint): Hex {
+  return slotHex(offset(mappingSlot(marketId, MARKETS_SLOT), MarketField.pricing))
+}
+
+/** base+14: maxStakePerBettor | maxMarketLiability << 96. */
+export function marketLimitsSlot(marketId: bigint): Hex {
+  return slotHex(offset(mappingSlot(marketId, MARKETS_SLOT), MarketField.limits))
+}
+
+export interface MarketInfoWord {
+  marketType: number
+  /** tenths of a point */
+  line: number
+}
+
+export function decodeMarketInfo(word: bigint): MarketInfoWord {
+  const line = Number(bits(word, 8n, 16n))
+  return { marketType: Number(bits(word, 0n, 8n)), line: line >= 0x8000 ? line - 0x10000 : line }
+}
+
+export interface MarketFlags {
+  priced: boolean
+  limited: boolean
+}
+
+export function decodeMarketFlags(head: bigint): MarketFlags {
+  return { priced: (head & MarketFlag.priced) !== 0n, limited: (head & MarketFlag.limited) !== 0n }
+}
+
+export interface PricingWords {
+  probabilitiesBps: number[]
+  marginBps: number
+  slope: number
+  floorOdds: number
+}
+
+/** The odds engine's words of a market with `outcomeCount` outcomes (base+12, base+13). */
+export function decodePricing(probabilities: bigint, pricing: bigint, outcomeCount: number): PricingWords {
+  return {
+    probabilitiesBps: Array.from({ length: outcomeCount }, (_, i) => Number(bits(probabilities, BigInt(i * 16), 16n))),
+    marginBps: Number(bits(pricing, 0n, 16n)),
+    slope: Number(bits(pricing, 16n, 32n)),
+    floorOdds: Number(bits(pricing, 48n, 32n)),
+  }
+}
+
+export interface LimitsWords {
+  maxStakePerBettor: bigint
+  maxMarketLiability: bigint
+  /** the market's total escrowed payout, counted while limited (upper half of base+1) */
+  totalLiability: bigint
+}
+
+/** base+14 and base+1. */
+export function decodeLimits(limits: bigint, maxLiabilityWord: bigint): LimitsWords {
+  return { maxStakePerBettor: bits(limits, 0n, 96n), maxMarketLiability: bits(limits, 96n, 128n), totalLiability: bits(maxLiabilityWord, 128n, 128n) }
 }
 
 /** Reads one packed field out of a storage word, given the shift from a `market*Slot` helper. */
