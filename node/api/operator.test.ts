@@ -82,6 +82,49 @@ t.test('operator API on a sequencer with an operator key', async (t) => {
     t.match(await postRpc(url, rpc('rollbook_getExposure', { marketId: '999' }), bearer), { json: { error: { code: -32000, message: 'market 999 does not exist' } } })
   })
 
+  t.test('market management: info, suspend and resume, limits, pricing, close', async (t) => {
+    const { marketId } = (await call('rollbook_createMarket', market)).result
+    const exposure = async () => (await call('rollbook_getExposure', { marketId })).result
+    const bettor = clients(DEV_CHAIN_ID, url, bettors[1]).walletClient
+    const bet = async (stake: bigint) => (await publicClient.getTransactionReceipt({ hash: await placeBet(bettor, { marketId: BigInt(marketId), outcome: 0, stake, minOdds: 1 }) })).status
+
+    t.match((await call('rollbook_setMarketInfo', { marketId, marketType: 2, line: 0 })).result, { status: 'success' })
+    t.match(await exposure(), { marketType: 2, line: 0 })
+    t.match((await call('rollbook_setMarketInfo', { marketId, marketType: 3, line: 0 })).result, { status: 'reverted', error: 'BadLine()' }, 'over/under needs a line')
+    t.match((await call('rollbook_setMarketInfo', { marketId, marketType: 3, line: 25 })).result, { status: 'success' })
+    t.match(await exposure(), { marketType: 3, line: 25 })
+
+    t.match((await call('rollbook_suspendMarket', { marketId })).result, { status: 'success' })
+    t.equal((await exposure()).status, 'suspended')
+    t.equal(await bet(1_000_000n), 'reverted', 'no bets on a suspended market')
+    t.match((await call('rollbook_resumeMarket', { marketId })).result, { status: 'success' })
+    t.equal((await exposure()).status, 'open')
+    t.match((await call('rollbook_resumeMarket', { marketId })).result, { status: 'reverted', error: 'MarketNotSuspended()' })
+    t.equal(await bet(1_000_000n), 'success', 'bets again once resumed')
+
+    t.equal((await exposure()).limits, null)
+    t.match((await call('rollbook_setLimits', { marketId, maxStakePerBettor: '3000000', maxMarketLiability: '0' })).result, { status: 'success' })
+    t.same((await exposure()).limits, { maxStakePerBettor: '3000000', maxMarketLiability: '0' })
+    t.equal(await bet(2_000_000n), 'success', 'within the bettor limit (stakes before the limits do not count)')
+    t.equal(await bet(2_000_000n), 'reverted', 'over the bettor limit')
+
+    t.equal((await exposure()).pricing, null)
+    const pricing = { probabilitiesBps: [4_000, 6_000], marginBps: 500, slope: 0, floorOdds: 10_100 }
+    t.match((await call('rollbook_setPricing', { marketId, ...pricing })).result, { status: 'success' })
+    const priced = await exposure()
+    t.same(priced.pricing, pricing)
+    t.same(priced.outcomes.map((o: { odds: number }) => o.odds), [Math.floor((10_000 * 9_500) / 4_000), Math.floor((10_000 * 9_500) / 6_000)], 'odds from the probabilities and the margin')
+    t.match((await call('rollbook_setPricing', { marketId, ...pricing, probabilitiesBps: [5_000, 4_000] })).result, { status: 'reverted', error: 'BadProbabilities()' })
+
+    const before = await exposure()
+    t.equal(BigInt(before.totalLiability), BigInt(before.outcomes[0].liability) + BigInt(before.outcomes[1].liability))
+    t.match((await call('rollbook_closeMarket', { marketId })).result, { status: 'success' })
+    const closed = await exposure()
+    t.ok(closed.closeTime < Number(market.closeTime), 'the close time moved to now')
+    t.match((await call('rollbook_setOdds', { marketId, odds: [18_000, 22_000] })).result, { status: 'reverted', error: 'MarketClosed()' })
+    t.equal(await bet(1_000_000n), 'reverted', 'no bets once closed')
+  })
+
   t.test('without the right API key nothing happens, over HTTP', async (t) => {
     const [markets, nonce] = [await marketCount(), await operatorNonce()]
     const noKey = { 'content-type': 'application/json' }
@@ -130,6 +173,10 @@ t.test('operator API on a sequencer with an operator key', async (t) => {
       ['rollbook_setOdds', { marketId: '1', odds: [2 ** 32, 1] }, /odds/],
       ['rollbook_setCommittee', { members: ['0x1234'], threshold: 1, disputeWindowSeconds: 0 }, /members/],
       ['rollbook_getExposure', { marketId: true }, /marketId/],
+      ['rollbook_setMarketInfo', { marketId: '1', marketType: 1, line: 40_000 }, /line/],
+      ['rollbook_setLimits', { marketId: '1', maxStakePerBettor: '1' }, /maxMarketLiability/],
+      ['rollbook_setPricing', { marketId: '1', probabilitiesBps: [70_000], marginBps: 0, slope: 0, floorOdds: 10_100 }, /probabilitiesBps/],
+      ['rollbook_suspendMarket', {}, /marketId/],
     ]
     for (const [method, params, message] of cases) {
       const { error } = await call(method, params)
@@ -143,6 +190,7 @@ t.test('operator API on a sequencer with an operator key', async (t) => {
   })
 
   t.test('a reverting call answers status reverted with the decoded error; the node keeps serving', async (t) => {
+    const markets = await marketCount()
     const unknown = (await call('rollbook_setOdds', { marketId: '999', odds: [18_000, 22_000] })).result
     t.match(unknown, { status: 'reverted', error: 'MarketNotOpen()', txHash: /^0x/ })
     t.equal((await publicClient.getTransactionReceipt({ hash: unknown.txHash })).status, 'reverted')
@@ -150,7 +198,7 @@ t.test('operator API on a sequencer with an operator key', async (t) => {
     t.match(past, { status: 'reverted', error: 'CloseTimeInPast()' })
     t.notOk('marketId' in past)
     const next = (await call('rollbook_createMarket', market)).result
-    t.match(next, { status: 'success', marketId: '2' }, 'the next call takes the next nonce and works')
+    t.match(next, { status: 'success', marketId: String(markets + 1n) }, 'the next call takes the next nonce and works')
   })
 
   t.test('20 concurrent createMarket calls all succeed with distinct nonces', async (t) => {
@@ -175,7 +223,7 @@ t.test('operator API on a sequencer with an operator key', async (t) => {
 t.test('without an operator key the methods do not exist', async (t) => {
   const node = await startTestNode()
   t.teardown(() => node.close())
-  for (const method of ['rollbook_createMarket', 'rollbook_setOdds', 'rollbook_setCommittee', 'rollbook_getExposure']) {
+  for (const method of ['rollbook_createMarket', 'rollbook_setOdds', 'rollbook_setCommittee', 'rollbook_getExposure', 'rollbook_setMarketInfo', 'rollbook_suspendMarket', 'rollbook_resumeMarket', 'rollbook_closeMarket', 'rollbook_setLimits', 'rollbook_setPricing']) {
     const { json } = await postRpc(node.httpUrl, rpc(method, { marketId: '1' }), bearer)
     t.same(json.error, { code: -32601, message: `the method ${method} does not exist/is not available` })
   }

@@ -13,6 +13,8 @@ import {
   toEventSelector,
   type ContractFunctionArgs,
   type ContractFunctionName,
+  type ContractFunctionReturnType,
+  type DecodeFunctionResultParameters,
   type EncodeFunctionDataParameters,
   type Hex,
 } from 'viem'
@@ -25,7 +27,7 @@ import { SequencerStoppedError, TxRejectedError } from '../../../sequencer/error
 import { OperatorTxNotExecutedError } from '../../../sequencer/operator/operatorSender.ts'
 import type { ExecutedTx } from '../../chain/types.ts'
 import { requireApiKey } from '../apiKey.ts'
-import { RpcError, serverError } from '../errors.ts'
+import { serverError } from '../errors.ts'
 import { defineMethod, type AnyMethodDefinition, type RequestContext } from '../registry.ts'
 import type { RpcBackend } from './backend.ts'
 
@@ -77,6 +79,7 @@ const smallUint = (bits: number) => z.number().int().nonnegative().max(2 ** bits
 
 /** Decimal odds per outcome, 4 decimals as the contract keeps them (19000 is 1.9). */
 const odds = z.array(smallUint(32)).min(1).max(255)
+const marketId = uintParam(256)
 const addressParam = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'hex string of 20 bytes expected').transform((v) => v as Hex)
 
 const MARKET_CREATED = toEventSelector(getAbiItem({ abi: betEngineAbi, name: 'MarketCreated' }))
@@ -99,7 +102,7 @@ const writes = [
   }),
   write({
     name: 'rollbook_setOdds',
-    params: z.object({ marketId: uintParam(256), odds }).strict(),
+    params: z.object({ marketId, odds }).strict(),
     functionName: 'setOdds',
     args: (p) => [p.marketId, p.odds] as const,
   }),
@@ -109,6 +112,27 @@ const writes = [
     functionName: 'setCommittee',
     args: (p) => [p.members, p.threshold, p.disputeWindowSeconds] as const,
   }),
+  write({
+    name: 'rollbook_setMarketInfo',
+    params: z.object({ marketId, marketType: smallUint(8), line: z.number().int().min(-32_768).max(32_767) }).strict(),
+    functionName: 'setMarketInfo',
+    args: (p) => [p.marketId, p.marketType, p.line] as const,
+  }),
+  write({ name: 'rollbook_suspendMarket', params: z.object({ marketId }).strict(), functionName: 'suspendMarket', args: (p) => [p.marketId] as const }),
+  write({ name: 'rollbook_resumeMarket', params: z.object({ marketId }).strict(), functionName: 'reopenMarket', args: (p) => [p.marketId] as const }),
+  write({ name: 'rollbook_closeMarket', params: z.object({ marketId }).strict(), functionName: 'closeMarket', args: (p) => [p.marketId] as const }),
+  write({
+    name: 'rollbook_setLimits',
+    params: z.object({ marketId, maxStakePerBettor: uintParam(96), maxMarketLiability: uintParam(128) }).strict(),
+    functionName: 'setLimits',
+    args: (p) => [p.marketId, p.maxStakePerBettor, p.maxMarketLiability] as const,
+  }),
+  write({
+    name: 'rollbook_setPricing',
+    params: z.object({ marketId, probabilitiesBps: z.array(smallUint(16)).min(1).max(255), marginBps: smallUint(16), slope: smallUint(32), floorOdds: smallUint(32) }).strict(),
+    functionName: 'setPricing',
+    args: (p) => [p.marketId, p.probabilitiesBps, p.marginBps, p.slope, p.floorOdds] as const,
+  }),
 ]
 
 /** Checks an entry's args against its params and the function's ABI, then lets it join the table. */
@@ -116,7 +140,15 @@ function write<S extends z.AnyZodObject, F extends Write>(entry: OperatorWrite<S
   return entry as unknown as AnyOperatorWrite
 }
 
-const MARKET_STATUS = ['none', 'open', 'resolved'] as const
+/** getMarketConfig's status byte: 0 none, 1 open, 2 resolved, 3 suspended. */
+const MARKET_STATUS = ['none', 'open', 'resolved', 'suspended'] as const
+
+type View = ContractFunctionName<typeof betEngineAbi, 'view'>
+interface BetEngineView {
+  functionName: View
+  args: readonly unknown[]
+}
+type ViewResult<F extends View> = ContractFunctionReturnType<typeof betEngineAbi, 'view', F>
 
 export function operatorMethods(modules: OperatorMethodsModules): AnyMethodDefinition[] {
   const { backend, send } = modules
@@ -124,6 +156,22 @@ export function operatorMethods(modules: OperatorMethodsModules): AnyMethodDefin
   const guard = requireApiKey(modules.apiKey)
   // the API key comes first: a caller without it learns nothing, not even whether its params were good
   const single = <S extends z.AnyZodObject>(params: S) => z.tuple([params])
+
+  /** Bet engine views run back to back on the sequencer's live (preconfirmed) state. */
+  async function readLive<const C extends readonly BetEngineView[]>(calls: C): Promise<{ [K in keyof C]: ViewResult<C[K]['functionName']> }> {
+    const sequencer = backend.sequencer
+    if (sequencer === undefined) throw serverError('this node does not sequence transactions')
+    return sequencer.readPending(async (pending) => {
+      const results: unknown[] = []
+      for (const call of calls) {
+        const data = encodeFunctionData({ abi: betEngineAbi, ...call } as EncodeFunctionDataParameters<typeof betEngineAbi>)
+        const { execResult } = await backend.chain.callPending(pending, { to: hexToBytes(BET_ENGINE_ADDRESS), data: hexToBytes(data) })
+        if (execResult.exceptionError !== undefined) throw serverError(`${call.functionName} failed: ${execResult.exceptionError.error}`)
+        results.push(decodeFunctionResult({ abi: betEngineAbi, functionName: call.functionName, data: bytesToHex(execResult.returnValue) } as DecodeFunctionResultParameters<typeof betEngineAbi>))
+      }
+      return results as { [K in keyof C]: ViewResult<C[K]['functionName']> }
+    })
+  }
 
   const writeMethod = (entry: AnyOperatorWrite) =>
     defineMethod({
@@ -151,26 +199,30 @@ export function operatorMethods(modules: OperatorMethodsModules): AnyMethodDefin
     ...writes.map(writeMethod),
     defineMethod({
       name: 'rollbook_getExposure',
-      params: single(z.object({ marketId: uintParam(256) }).strict()),
+      params: single(z.object({ marketId }).strict()),
       guard,
       handler: async ([{ marketId }]) => {
-        const sequencer = backend.sequencer
-        if (sequencer === undefined) throw serverError('this node does not sequence transactions')
-        const data = encodeFunctionData({ abi: betEngineAbi, functionName: 'getMarket', args: [marketId] })
-        const call = await sequencer.readPending((pending) => backend.chain.callPending(pending, { to: hexToBytes(BET_ENGINE_ADDRESS), data: hexToBytes(data) }))
-        if (call.execResult.exceptionError !== undefined) throw serverError(`getMarket failed: ${call.execResult.exceptionError.error}`)
-        const market = decodeFunctionResult({ abi: betEngineAbi, functionName: 'getMarket', data: bytesToHex(call.execResult.returnValue) })
-        if (market.status === MarketStatus.none) throw new RpcError(-32000, `market ${marketId} does not exist`, { data: { marketId: marketId.toString() } })
-        const liabilities = [...market.liability]
+        const [market, config] = await readLive([
+          { functionName: 'getMarket', args: [marketId] },
+          { functionName: 'getMarketConfig', args: [marketId] },
+        ] as const)
+        if (config.status === MarketStatus.none) throw serverError(`market ${marketId} does not exist`, { marketId: marketId.toString() })
+        const liabilities = [...config.liability]
         return {
           marketId: marketId.toString(),
-          status: MARKET_STATUS[market.status] ?? String(market.status),
-          result: market.status !== MarketStatus.resolved ? null : market.result === RESULT_VOID ? 'void' : market.result,
-          closeTime: Number(market.closeTime),
-          maxStake: market.maxStake.toString(),
-          maxLiability: market.maxLiability.toString(),
-          outcomes: market.odds.map((o, outcome) => ({ outcome, odds: o, liability: (liabilities[outcome] ?? 0n).toString() })),
-          totalLiability: liabilities.reduce((sum, l) => sum + l, 0n).toString(),
+          status: MARKET_STATUS[config.status] ?? String(config.status),
+          result: config.status !== MarketStatus.resolved ? null : market.result === RESULT_VOID ? 'void' : market.result,
+          closeTime: Number(config.closeTime),
+          marketType: config.marketType,
+          line: config.line,
+          maxStake: config.maxStake.toString(),
+          maxLiability: config.maxLiability.toString(),
+          limits: config.limited ? { maxStakePerBettor: config.maxStakePerBettor.toString(), maxMarketLiability: config.maxMarketLiability.toString() } : null,
+          pricing: config.priced
+            ? { probabilitiesBps: [...config.probabilitiesBps], marginBps: config.marginBps, slope: config.slope, floorOdds: config.floorOdds }
+            : null,
+          outcomes: config.odds.map((odds, outcome) => ({ outcome, odds, liability: (liabilities[outcome] ?? 0n).toString() })),
+          totalLiability: config.totalLiability.toString(),
           worstCaseLiability: liabilities.reduce((max, l) => (l > max ? l : max), 0n).toString(),
         }
       },
