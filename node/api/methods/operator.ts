@@ -25,6 +25,7 @@ import { BET_ENGINE_ADDRESS, RESULT_VOID } from '../../../sdk/src/constants.ts'
 import { betEngineAbi } from '../../../sdk/src/generated/contracts.ts'
 import { SequencerStoppedError, TxRejectedError } from '../../../sequencer/errors.ts'
 import { OperatorTxNotExecutedError } from '../../../sequencer/operator/operatorSender.ts'
+import type { PendingBlock } from '../../chain/chain.ts'
 import type { ExecutedTx } from '../../chain/types.ts'
 import { requireApiKey } from '../apiKey.ts'
 import { serverError } from '../errors.ts'
@@ -144,33 +145,21 @@ function write<S extends z.AnyZodObject, F extends Write>(entry: OperatorWrite<S
 const MARKET_STATUS = ['none', 'open', 'resolved', 'suspended'] as const
 
 type View = ContractFunctionName<typeof betEngineAbi, 'view'>
-interface BetEngineView {
-  functionName: View
-  args: readonly unknown[]
-}
 type ViewResult<F extends View> = ContractFunctionReturnType<typeof betEngineAbi, 'view', F>
 
 export function operatorMethods(modules: OperatorMethodsModules): AnyMethodDefinition[] {
   const { backend, send } = modules
   const log = modules.logger.child({ module: 'operator-api' })
-  const guard = requireApiKey(modules.apiKey)
   // the API key comes first: a caller without it learns nothing, not even whether its params were good
+  const guard = requireApiKey(modules.apiKey)
   const single = <S extends z.AnyZodObject>(params: S) => z.tuple([params])
 
-  /** Bet engine views run back to back on the sequencer's live (preconfirmed) state. */
-  async function readLive<const C extends readonly BetEngineView[]>(calls: C): Promise<{ [K in keyof C]: ViewResult<C[K]['functionName']> }> {
-    const sequencer = backend.sequencer
-    if (sequencer === undefined) throw serverError('this node does not sequence transactions')
-    return sequencer.readPending(async (pending) => {
-      const results: unknown[] = []
-      for (const call of calls) {
-        const data = encodeFunctionData({ abi: betEngineAbi, ...call } as EncodeFunctionDataParameters<typeof betEngineAbi>)
-        const { execResult } = await backend.chain.callPending(pending, { to: hexToBytes(BET_ENGINE_ADDRESS), data: hexToBytes(data) })
-        if (execResult.exceptionError !== undefined) throw serverError(`${call.functionName} failed: ${execResult.exceptionError.error}`)
-        results.push(decodeFunctionResult({ abi: betEngineAbi, functionName: call.functionName, data: bytesToHex(execResult.returnValue) } as DecodeFunctionResultParameters<typeof betEngineAbi>))
-      }
-      return results as { [K in keyof C]: ViewResult<C[K]['functionName']> }
-    })
+  /** One bet engine view on the live (preconfirmed) state, inside Sequencer#readPending. */
+  async function view<F extends View>(pending: PendingBlock, functionName: F, args: readonly unknown[]): Promise<ViewResult<F>> {
+    const data = encodeFunctionData({ abi: betEngineAbi, functionName, args } as EncodeFunctionDataParameters<typeof betEngineAbi>)
+    const { execResult } = await backend.chain.callPending(pending, { to: hexToBytes(BET_ENGINE_ADDRESS), data: hexToBytes(data) })
+    if (execResult.exceptionError !== undefined) throw serverError(`${functionName} failed: ${execResult.exceptionError.error}`)
+    return decodeFunctionResult({ abi: betEngineAbi, functionName, data: bytesToHex(execResult.returnValue) } as DecodeFunctionResultParameters<typeof betEngineAbi>) as ViewResult<F>
   }
 
   const writeMethod = (entry: AnyOperatorWrite) =>
@@ -202,10 +191,9 @@ export function operatorMethods(modules: OperatorMethodsModules): AnyMethodDefin
       params: single(z.object({ marketId }).strict()),
       guard,
       handler: async ([{ marketId }]) => {
-        const [market, config] = await readLive([
-          { functionName: 'getMarket', args: [marketId] },
-          { functionName: 'getMarketConfig', args: [marketId] },
-        ] as const)
+        const sequencer = backend.sequencer
+        if (sequencer === undefined) throw serverError('this node does not sequence transactions')
+        const [market, config] = await sequencer.readPending(async (pending) => [await view(pending, 'getMarket', [marketId]), await view(pending, 'getMarketConfig', [marketId])] as const)
         if (config.status === MarketStatus.none) throw serverError(`market ${marketId} does not exist`, { marketId: marketId.toString() })
         const liabilities = [...config.liability]
         return {
