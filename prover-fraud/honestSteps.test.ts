@@ -3,7 +3,7 @@
  * against the whole L1 fraud verifier. A real anvil with the L1 contracts (deployL1 with the genesis
  * leaf and the fraud verifier, as node/e2e/fraudProof.test.ts), an in-process sequencer with its
  * batcher and an honest proposer, and a seeded random workload:
- * - every bet engine function (createMarket, setOdds, placeBet, reportResult, settleBet, withdraw)
+ * - every bet engine function (createMarket, setOdds, placeBet, reportResult, settleBet, settleBets, withdraw)
  *   as eth_sendRawTransaction from the operator, the oracle, bettors and strangers without a
  *   balance, valid and reverting alike, as EIP-1559, EIP-2930 and legacy txs, some with access
  *   lists, some with a nonce gap the node parks and then fills, and some calling no function;
@@ -293,6 +293,19 @@ t.test('honestSequencer_everyStepOfEveryOutput_isTheFraudVerifiersOwnResult', as
       const betId = bet === undefined ? undefined : await betIdOf(bet.hash)
       if (bet !== undefined) bet.settled = true
       await send(someAccount(), calldata.settleBet(betId ?? BigInt(1 + int(betsPlaced + 3))))
+    }],
+    // settleBets (the bet engine's second half, run on L1 by delegatecall): up to 4 ids, mostly
+    // bets of resolved markets, some settled already or unknown, sometimes 5 (TooManyBets)
+    [4, async () => {
+      const resolved = new Set(markets.filter((m) => m.resolved).map((m) => m.id))
+      const candidates = betTxs.filter((b) => resolved.has(b.market) && b.settled !== true)
+      const ids: bigint[] = []
+      for (let i = int(random() < 0.05 ? 6 : 5); i > 0; i--) {
+        const bet = candidates.length > 0 && random() < 0.8 ? pick(candidates) : undefined
+        if (bet !== undefined) bet.settled = true
+        ids.push((bet === undefined ? undefined : await betIdOf(bet.hash)) ?? BigInt(1 + int(betsPlaced + 3)))
+      }
+      await send(someAccount(), encodeFunctionData({ abi: betEngineAbi, functionName: 'settleBets', args: [ids] }))
     }],
     // withdraw: within the balance or beyond it, zero, to the zero address
     [5, async () => {
