@@ -158,7 +158,7 @@ t.test('placeBet', async (t) => {
     ])
     t.equal(await engine.read('balanceOf', [alice]), genesisBalances[alice] - stake)
     t.equal(await engine.read('balanceOf', [operator]), genesisBalances[operator] - (payout - stake))
-    t.same(await engine.read('getBet', [1n]), { bettor: alice, marketId: id, outcome: 1, status: 1, stake, odds: 35_000, payout })
+    t.same(await engine.read('getBet', [1n]), { bettor: alice, marketId: id, outcome: 1, status: 1, stake, odds: 35_000, payout, kind: 0 })
     t.same((await engine.read('getMarket', [id])).liability, [0n, payout, 0n])
     t.equal(await engine.read('nextBetId'), 2n)
     t.comment(`placeBet gas (first bet on an outcome, tx total): ${outcome.gasUsed}`)
