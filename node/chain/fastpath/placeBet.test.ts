@@ -143,10 +143,14 @@ function buildBlocks(s: Scenario): ScenarioBlock[] {
     const minOdds = op.minOdds === 'zero' ? 0 : op.minOdds === 'exact' ? odds : op.minOdds === 'above' ? odds + 1 : odds - 1
     return { id, outcome, stake: stake > (1n << 96n) - 1n ? (1n << 96n) - 1n : stake, minOdds }
   }
+  const reopenAtBlockEnd: bigint[] = []
   for (const spec of s.markets) createMarket(spec)
   for (const op of s.ops as Op[]) {
     switch (op.kind) {
       case 'block':
+        for (const id of reopenAtBlockEnd.splice(0)) {
+          current().push({ raw: sign(OPERATOR, encodeFunctionData({ abi: betEngineAbi, functionName: 'reopenMarket', args: [id] })), what: 'reopenMarket', market: id })
+        }
         time += BigInt(op.gap)
         blocks.push({ timestamp: time, txs: [] })
         break
@@ -178,9 +182,10 @@ function buildBlocks(s: Scenario): ScenarioBlock[] {
         break
       }
       case 'suspend': {
+        // suspended for the rest of the block (bets on it refused alike), sometimes for good
         const { id } = marketOf(op.market)
-        const functionName = op.reopen ? 'reopenMarket' : 'suspendMarket'
-        current().push({ raw: sign(OPERATOR, encodeFunctionData({ abi: betEngineAbi, functionName, args: [id] })), what: functionName, market: id })
+        current().push({ raw: sign(OPERATOR, encodeFunctionData({ abi: betEngineAbi, functionName: 'suspendMarket', args: [id] })), what: 'suspendMarket', market: id })
+        if (op.reopen) reopenAtBlockEnd.push(id)
         break
       }
       case 'createMarket':

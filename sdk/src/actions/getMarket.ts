@@ -7,7 +7,8 @@ import { betEngineContract, type ReadParameters } from './read.ts'
 
 export interface Market {
   id: bigint
-  status: 'open' | 'resolved'
+  /** suspended: no bets until the operator reopens it (the committee still resolves it after its close time) */
+  status: 'open' | 'suspended' | 'resolved'
   /** The winning outcome, 'void' if every bet is refunded, null until resolved. */
   result: number | 'void' | null
   outcomeCount: number
@@ -15,7 +16,7 @@ export interface Market {
   closeTime: bigint
   maxStake: bigint
   maxLiability: bigint
-  /** Current odds per outcome, 4 decimals. */
+  /** Current odds per outcome, 4 decimals; on a market the odds engine prices, its base odds (getMarketConfig and quote give the offered ones). */
   odds: number[]
   /** What the house owes on each outcome if it wins, in base units. */
   liability: bigint[]
@@ -41,7 +42,7 @@ export async function getMarket<chain extends Chain | undefined>(
   const resolved = view.status === MarketStatus.resolved
   return {
     id: marketId,
-    status: resolved ? 'resolved' : 'open',
+    status: resolved ? 'resolved' : view.status === MarketStatus.suspended ? 'suspended' : 'open',
     result: !resolved ? null : view.result === RESULT_VOID ? 'void' : view.result,
     outcomeCount: view.outcomeCount,
     closeTime: view.closeTime,
