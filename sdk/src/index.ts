@@ -119,6 +119,14 @@ export {
   type WatchPreconfirmationsParameters,
 } from './watch.ts'
 export {
+  operatorClient,
+  type CreateMarketResult,
+  type MarketExposure,
+  type OperatorClient,
+  type OperatorClientErrorType,
+  type OperatorTxResult,
+} from './operatorClient.ts'
+export {
   AccountNotFoundError,
   BetNotFoundError,
   BetRejectedError,
