@@ -9,6 +9,7 @@ import { pino } from 'pino'
 import { toHex } from 'viem'
 import { createMarket, getCommittee, getMarket, placeBet } from '../../sdk/src/index.ts'
 import { nodeOptionsFromArgs, main } from '../cli/cli.ts'
+import { parseNodeOptions } from '../options.ts'
 import { RollbookNode } from '../rollbookNode.ts'
 import { clients } from '../testing/accounts.ts'
 import { startTestNode, tempDatadir } from '../testing/testNode.ts'
@@ -247,6 +248,7 @@ t.test('operator options: from flags or environment, refused when wrong', async 
   t.match(await refused('no api key', '--operator-key', operatorKey), /--operator-key needs --api-key/)
   t.match(await refused('short api key', '--operator-key', operatorKey, '--api-key', 'short'), /--api-key: expected 16 to 256 characters/)
   t.match(await refused('api key alone', '--api-key', apiKey), /--api-key needs --operator-key/)
+  t.throws(() => parseNodeOptions({ datadir: 'd', mode: 'replica', l1Rpc: 'http://127.0.0.1:1', rollup: 'r.json', operatorKey, apiKey }), { name: 'OptionsError', message: /--operator-key: only the sequencer runs the operator API/ })
   const notOperator = await refused('not the operator', '--operator-key', toHex(bettors[0].getHdKey().privateKey!), '--api-key', apiKey)
   t.match(notOperator, /--operator-key: its address 0x[0-9a-fA-F]{40} is not the bet engine operator/)
   t.notMatch(notOperator, new RegExp(toHex(bettors[0].getHdKey().privateKey!).slice(2)), 'the key is not echoed')

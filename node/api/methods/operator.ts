@@ -151,7 +151,15 @@ export function operatorMethods(modules: OperatorMethodsModules): AnyMethodDefin
   const { backend, send } = modules
   const log = modules.logger.child({ module: 'operator-api' })
   // the API key comes first: a caller without it learns nothing, not even whether its params were good
-  const guard = requireApiKey(modules.apiKey)
+  const checkApiKey = requireApiKey(modules.apiKey)
+  const guardOf = (method: string) => (ctx: RequestContext) => {
+    try {
+      checkApiKey(ctx)
+    } catch (e) {
+      log.warn({ method, transport: ctx.transport, keyGiven: ctx.apiKey !== undefined }, 'operator API call refused: no or wrong API key')
+      throw e
+    }
+  }
   const single = <S extends z.AnyZodObject>(params: S) => z.tuple([params])
 
   /** One bet engine view on the live (preconfirmed) state, inside Sequencer#readPending. */
@@ -166,7 +174,7 @@ export function operatorMethods(modules: OperatorMethodsModules): AnyMethodDefin
     defineMethod({
       name: entry.name,
       params: single(entry.params),
-      guard,
+      guard: guardOf(entry.name),
       handler: async ([params], ctx: RequestContext) => {
         const data = encodeFunctionData({ abi: betEngineAbi, functionName: entry.functionName, args: entry.args(params) } as EncodeFunctionDataParameters<typeof betEngineAbi>)
         let executed: ExecutedTx
@@ -189,7 +197,7 @@ export function operatorMethods(modules: OperatorMethodsModules): AnyMethodDefin
     defineMethod({
       name: 'rollbook_getExposure',
       params: single(z.object({ marketId }).strict()),
-      guard,
+      guard: guardOf('rollbook_getExposure'),
       handler: async ([{ marketId }]) => {
         const sequencer = backend.sequencer
         if (sequencer === undefined) throw serverError('this node does not sequence transactions')
