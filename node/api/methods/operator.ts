@@ -66,7 +66,7 @@ interface OperatorWrite<S extends z.AnyZodObject, F extends Write> {
 type AnyOperatorWrite = Omit<OperatorWrite<z.AnyZodObject, Write>, 'args'> & { args: (params: any) => readonly unknown[] }
 
 /** A decimal string, 0x hex or a safe integer, as a bigint of at most `bits` bits. */
-export const uintParam = (bits: number) =>
+const uintParam = (bits: number) =>
   z
     .union([
       z.string().regex(/^(\d{1,78}|0x[0-9a-fA-F]{1,64})$/, 'expected a decimal string or 0x hex'),
@@ -88,7 +88,7 @@ const BET_ENGINE = BigInt(BET_ENGINE_ADDRESS)
 
 /** The market id of the MarketCreated log (its first indexed field). */
 function createdMarketId(executed: ExecutedTx): Record<string, unknown> {
-  const log = executed.logs.find(([address, topics]) => bytesToBigInt(address) === BET_ENGINE && bytesToHex(topics[0]) === MARKET_CREATED)
+  const log = executed.logs.find(([address, topics]) => topics.length > 1 && bytesToBigInt(address) === BET_ENGINE && bytesToHex(topics[0]) === MARKET_CREATED)
   return log === undefined ? {} : { marketId: bytesToBigInt(log[1][1]).toString() }
 }
 
