@@ -414,4 +414,19 @@ t.test('gas: placeBet on plain, priced and limited markets', async (t) => {
   }
   t.comment(`placeBet gas (first, second bet of alice): ${JSON.stringify(gas, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))}`)
   t.ok(gas.priced[1] - gas.plain[1] < 10_000n, 'pricing costs a few thousand gas per bet')
+
+  // the operator's calls, at their largest: 16 outcomes
+  const wide = await openMarket(engine, { odds: Array.from({ length: 16 }, () => 20_000) })
+  const sixteen = Array.from({ length: 16 }, () => 625)
+  const calls: Record<string, CallOutcome> = {
+    'setPricing (16 outcomes, first)': await ok(t, engine.write(operator, 'setPricing', [wide, sixteen, 500, 100, 10_100])),
+    'setPricing (16 outcomes, again)': await ok(t, engine.write(operator, 'setPricing', [wide, sixteen, 400, 100, 10_100])),
+    'setLimits (16 outcomes, first)': await ok(t, engine.write(operator, 'setLimits', [wide, USDC, USDC])),
+    setMarketInfo: await ok(t, engine.write(operator, 'setMarketInfo', [plain, 2, 0])),
+    suspendMarket: await ok(t, engine.write(operator, 'suspendMarket', [wide])),
+    reopenMarket: await ok(t, engine.write(operator, 'reopenMarket', [wide])),
+    closeMarket: await ok(t, engine.write(operator, 'closeMarket', [wide])),
+  }
+  t.comment(`operator calls gas: ${Object.entries(calls).map(([name, c]) => `${name} ${c.gasUsed}`).join(', ')}`)
+  for (const [name, c] of Object.entries(calls)) t.ok(c.gasUsed < 300_000n, `${name} bounded`)
 })

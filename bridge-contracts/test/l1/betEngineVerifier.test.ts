@@ -42,7 +42,7 @@ interface Command {
   advance: number
 }
 
-const KINDS = ['createMarket', 'createMarket', 'setOdds', 'placeBet', 'placeBet', 'placeBet', 'placeBet', 'reportResult', 'reportResult', 'settleBet', 'settleBet', 'settleBets', 'withdraw', 'withdraw', 'relayDeposit', 'relayForcedTx', 'garbage', 'view', 'setCommittee', 'voteResult', 'voteResult', 'flagResult', 'finalizeResult', 'setMarketInfo', 'suspendMarket', 'reopenMarket', 'closeMarket', 'setLimits', 'setLimits', 'setPricing', 'setPricing', 'placeBet', 'placeBet'] as const
+const KINDS = ['createMarket', 'createMarket', 'setOdds', 'placeBet', 'placeBet', 'placeBet', 'placeBet', 'reportResult', 'reportResult', 'settleBet', 'settleBet', 'settleBets', 'withdraw', 'withdraw', 'relayDeposit', 'relayForcedTx', 'garbage', 'view', 'setCommittee', 'voteResult', 'voteResult', 'flagResult', 'finalizeResult', 'setMarketInfo', 'suspendMarket', 'reopenMarket', 'closeMarket', 'setLimits', 'setLimits', 'setPricing', 'setPricing', 'placeBet', 'placeBet', 'flaggedBet', 'flaggedBet', 'flaggedBet'] as const
 /** Who the generated committees seat (docs/decisions/0007), so that most votes and flags come from members. */
 const committeePool = [oracle, bettors[0], bettors[1], bettors[2]]
 
@@ -97,7 +97,19 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
     case 'setOdds':
       const odds = c.c % 4 === 0 ? c.odds : Array.from({ length: 2 + (c.b % 15) }, (_, i) => (c.c % 9 === 1 && i === 0 ? c.badOdds : c.odds[i % c.odds.length]))
       return { from: expected(operator), data: encodeFunctionData({ abi: betEngineAbi, functionName: 'setOdds', args: [market, odds] }), kind }
+    case 'flaggedBet':
     case 'placeBet': {
+      // flaggedBet: on the latest open priced or limited market, if there is one
+      let market = pick(c.a, now.nextMarketId)
+      if (kind === 'flaggedBet') {
+        for (let id = now.nextMarketId - 1n; id >= 1n && id >= now.nextMarketId - 8n; id--) {
+          const head = await now.head(id)
+          if ((head & 0xffn) === 1n && ((head >> 24n) & (2n ** 64n - 1n)) > now.time && head >> 184n !== 0n) {
+            market = id
+            break
+          }
+        }
+      }
       const bettor = c.wrongActor < 8 ? bettors[c.actor % bettors.length] : anyone
       const balance = await now.balance(bettor.address as Address)
       // the whole balance (its slot then empties), part of it, a small or a wild stake
@@ -107,7 +119,7 @@ async function calldataOf(c: Command, now: Now): Promise<{ from: TestAccount; da
       const minOdds = c.b % 7 === 0 ? c.odds[0] : 0
       // tallied apart on a priced (bit 184) or limited (bit 185) market
       const flags = (await now.head(market)) >> 184n
-      const shape = flags & 1n ? 'placeBet (priced)' : flags & 2n ? 'placeBet (limited)' : kind
+      const shape = flags & 1n ? 'placeBet (priced)' : flags & 2n ? 'placeBet (limited)' : 'placeBet'
       return { from: bettor, data: encodeFunctionData({ abi: betEngineAbi, functionName: 'placeBet', args: [market, c.b % 5 === 0 ? c.b % 17 : c.b % 2, stake, minOdds] }), kind: shape }
     }
     case 'reportResult': {
