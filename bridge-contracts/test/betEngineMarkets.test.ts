@@ -2,7 +2,7 @@
  * Markets, limits and the odds engine of docs/decisions/0007 (BetEngineMarkets): market type and
  * line, suspension, early close, the per-bettor and per-market limits, the odds engine's pricing and
  * quote. Each rule holds, each refusal has its error and changes nothing, quote is exactly what
- * placeBet then fixes (fast-check), the engine's odds shorten with liability down to the floor, and
+ * placeBet then fixes and money is conserved (fast-check), the engine's odds shorten with liability down to the floor, and
  * the committee resolves a market still suspended at its close time.
  */
 import t, { type Test } from 'tap'
@@ -354,7 +354,8 @@ t.test('quote_equalsWhatPlaceBetFixes (fast-check)', async (t) => {
   await fc.assert(
     fc.asyncProperty(scenario, async (s) => {
       // carol can afford a few bets only (InsufficientBalance: quote leaves balances out)
-      const engine = await createEngine({ [operator]: 10n ** 9n * USDC, [alice]: 10n ** 5n * USDC, [bob]: 10n ** 5n * USDC, [carol]: 50n * USDC })
+      const genesis = { [operator]: 10n ** 9n * USDC, [alice]: 10n ** 5n * USDC, [bob]: 10n ** 5n * USDC, [carol]: 50n * USDC }
+      const engine = await createEngine(genesis)
       const id = await openMarket(engine, { odds: Array.from({ length: s.outcomes }, () => 20_000), maxStake: 90n * USDC, maxLiability: s.maxLiability })
       const weights = s.weights.slice(0, s.outcomes)
       const total = weights.reduce((a, b) => a + b, 0)
@@ -387,6 +388,10 @@ t.test('quote_equalsWhatPlaceBetFixes (fast-check)', async (t) => {
         if (fixed.odds < s.floorOdds) return false
         compared++
       }
+      // money: what the accounts hold plus what the open bets escrow is what genesis gave
+      const held = (await balances(engine)).reduce((a, b) => a + b, 0n)
+      const escrowed = (await engine.read('getMarketConfig', [id])).totalLiability
+      if (held + escrowed !== Object.values(genesis).reduce((a, b) => a + b, 0n)) return false
       return true
     }),
     { numRuns: 40 },
