@@ -41,6 +41,18 @@ export interface BetEngineEventArgs {
   ResultFlagged: { marketId: bigint; round: number; by: Address }
   CommitteeSet: { members: readonly Address[]; threshold: number; disputeWindowSeconds: number }
   BetSettled: { betId: bigint; marketId: bigint; bettor: Address; paid: bigint }
+  /** A parlay: one outcome per market, the combined odds (rounded down once, at most 10,000.0). */
+  ParlayPlaced: {
+    betId: bigint
+    bettor: Address
+    marketIds: readonly bigint[]
+    outcomes: readonly number[]
+    stake: bigint
+    odds: number
+    payout: bigint
+  }
+  /** An open single bet sold back to the house for `value`. */
+  BetCashedOut: { betId: bigint; bettor: Address; value: bigint }
 }
 
 export type BetEngineEventName = keyof BetEngineEventArgs
@@ -122,6 +134,16 @@ const argsSchemas = {
   ResultFlagged: z.object({ marketId: integer, round: smallInteger, by: address }),
   CommitteeSet: z.object({ members: z.array(address), threshold: smallInteger, disputeWindowSeconds: smallInteger }),
   BetSettled: z.object({ betId: integer, marketId: integer, bettor: address, paid: integer }),
+  ParlayPlaced: z.object({
+    betId: integer,
+    bettor: address,
+    marketIds: z.array(integer),
+    outcomes: z.array(smallInteger),
+    stake: integer,
+    odds: smallInteger,
+    payout: integer,
+  }),
+  BetCashedOut: z.object({ betId: integer, bettor: address, value: integer }),
 } satisfies { [N in BetEngineEventName]: z.ZodType<BetEngineEventArgs[N], z.ZodTypeDef, unknown> }
 
 const eventName = z.enum([
@@ -141,6 +163,8 @@ const eventName = z.enum([
   'ResultFlagged',
   'CommitteeSet',
   'BetSettled',
+  'ParlayPlaced',
+  'BetCashedOut',
 ])
 
 const notificationSchema = z

@@ -29,6 +29,34 @@ export {
 } from './actions/setCommittee.ts'
 export { placeBet, type PlaceBetParameters, type PlaceBetReturnType, type PlaceBetErrorType } from './actions/placeBet.ts'
 export { settleBet, type SettleBetParameters, type SettleBetReturnType, type SettleBetErrorType } from './actions/settleBet.ts'
+export {
+  placeParlay,
+  type ParlayLegParameters,
+  type PlaceParlayParameters,
+  type PlaceParlayReturnType,
+  type PlaceParlayErrorType,
+} from './actions/placeParlay.ts'
+export {
+  settleParlay,
+  type SettleParlayParameters,
+  type SettleParlayReturnType,
+  type SettleParlayErrorType,
+} from './actions/settleParlay.ts'
+export { cashOut, type CashOutParameters, type CashOutReturnType, type CashOutErrorType } from './actions/cashOut.ts'
+export {
+  cashOutQuote,
+  type CashOutQuoteParameters,
+  type CashOutQuoteReturnType,
+  type CashOutQuoteErrorType,
+} from './actions/cashOutQuote.ts'
+export {
+  getParlay,
+  type Parlay,
+  type ParlayLeg,
+  type GetParlayParameters,
+  type GetParlayReturnType,
+  type GetParlayErrorType,
+} from './actions/getParlay.ts'
 export { getReceipt, type GetReceiptParameters, type GetReceiptReturnType, type GetReceiptErrorType } from './actions/getReceipt.ts'
 export { getMarket, type Market, type GetMarketParameters, type GetMarketReturnType, type GetMarketErrorType } from './actions/getMarket.ts'
 export { getBet, type Bet, type GetBetParameters, type GetBetReturnType, type GetBetErrorType } from './actions/getBet.ts'

@@ -1,15 +1,18 @@
 import type { Address, Chain, Client, ReadContractErrorType, Transport } from 'viem'
 import { readContract } from 'viem/actions'
-import { BetStatus } from '../betEngine/index.ts'
+import { BetKind, BetStatus } from '../betEngine/index.ts'
 import { BetNotFoundError, type BetNotFoundErrorType } from '../errors.ts'
 import { betEngineContract, type ReadParameters } from './read.ts'
 
 export interface Bet {
   id: bigint
+  /** A parlay has marketId 0 and its leg count as outcome; getParlay reads its legs. */
+  kind: 'single' | 'parlay'
   bettor: Address
   marketId: bigint
   outcome: number
-  status: 'open' | 'settled'
+  /** cashedOut: sold back to the house with cashOut. */
+  status: 'open' | 'settled' | 'cashedOut'
   stake: bigint
   /** The odds the bet was placed at, 4 decimals. */
   odds: number
@@ -36,10 +39,11 @@ export async function getBet<chain extends Chain | undefined>(
   if (view.status === BetStatus.none) throw new BetNotFoundError({ betId })
   return {
     id: betId,
+    kind: view.kind === BetKind.parlay ? 'parlay' : 'single',
     bettor: view.bettor,
     marketId: view.marketId,
     outcome: view.outcome,
-    status: view.status === BetStatus.settled ? 'settled' : 'open',
+    status: view.status === BetStatus.open ? 'open' : view.status === BetStatus.cashedOut ? 'cashedOut' : 'settled',
     stake: view.stake,
     odds: view.odds,
     payout: view.payout,

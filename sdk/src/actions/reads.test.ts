@@ -13,7 +13,7 @@ import { getResultState } from './getResultState.ts'
 
 const alice = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 const emptyMarket = { status: 0, outcomeCount: 0, result: 0, closeTime: 0n, maxStake: 0n, maxLiability: 0n, odds: [], liability: [] }
-const emptyBet = { bettor: '0x0000000000000000000000000000000000000000', marketId: 0n, outcome: 0, status: 0, stake: 0n, odds: 0, payout: 0n } as const
+const emptyBet = { bettor: '0x0000000000000000000000000000000000000000', marketId: 0n, outcome: 0, status: 0, stake: 0n, odds: 0, payout: 0n, kind: 0 } as const
 
 /** A node whose eth_call runs the bet engine view `answer` gives a result for; calls are recorded. */
 function engine(answer: (functionName: string, args: readonly unknown[]) => unknown) {
@@ -54,11 +54,14 @@ t.test('getMarket: open, resolved with an outcome, resolved void, missing', asyn
   t.equal(String(calls[0].to).toLowerCase(), BET_ENGINE_ADDRESS.toLowerCase())
 })
 
-t.test('getBet: open, settled, missing', async (t) => {
-  const bet = { bettor: alice, marketId: 1n, outcome: 1, status: 1, stake: 10n, odds: 25_000, payout: 25n }
-  const { client } = engine((_fn, [id]) => (id === 7n ? bet : id === 8n ? { ...bet, status: 2 } : emptyBet))
-  t.same(await getBet(client, { betId: 7n }), { id: 7n, bettor: alice, marketId: 1n, outcome: 1, status: 'open', stake: 10n, odds: 25_000, payout: 25n })
+t.test('getBet: open, settled, cashed out, a parlay, missing', async (t) => {
+  const bet = { bettor: alice, marketId: 1n, outcome: 1, status: 1, stake: 10n, odds: 25_000, payout: 25n, kind: 0 }
+  const views: Record<string, typeof bet> = { '7': bet, '8': { ...bet, status: 2 }, '10': { ...bet, status: 3 }, '11': { ...bet, marketId: 0n, outcome: 3, kind: 1 } }
+  const { client } = engine((_fn, [id]) => views[String(id)] ?? emptyBet)
+  t.same(await getBet(client, { betId: 7n }), { id: 7n, kind: 'single', bettor: alice, marketId: 1n, outcome: 1, status: 'open', stake: 10n, odds: 25_000, payout: 25n })
   t.match(await getBet(client, { betId: 8n }), { status: 'settled' })
+  t.match(await getBet(client, { betId: 10n }), { status: 'cashedOut' })
+  t.match(await getBet(client, { betId: 11n }), { kind: 'parlay', marketId: 0n, outcome: 3 })
   await t.rejects(getBet(client, { betId: 9n }), { name: 'BetNotFoundError', betId: 9n })
 })
 
