@@ -353,3 +353,29 @@ t.test('cashOut', async (t) => {
     await t.rejects(engine.read('cashOutQuote', [betId]))
   })
 })
+
+t.test('gas_tenLegParlayAndCashOut_withinTxGasLimit', async (t) => {
+  const engine = await createEngine()
+  const ids = await markets(engine, Array.from({ length: 10 }, () => [20_000, 20_000]), 100n)
+  const place = await ok(t, engine.write(alice, 'placeParlay', [ids, ids.map(() => 0), 1_000n, 0]))
+  const lost = await ok(t, engine.write(alice, 'placeParlay', [ids, ids.map(() => 1), 1_000n, 0]))
+  const won = await ok(t, engine.write(alice, 'placeParlay', [ids, ids.map(() => 0), 1_000n, 0]))
+  const single = await placeBet(engine, bob, ids[0], 0, USDC)
+  const cash = await ok(t, engine.write(bob, 'cashOut', [single, 0n]))
+  // a committee with a window: the first settlement resolves all ten markets on its way
+  await ok(t, engine.write(operator, 'setCommittee', [[oracle], 1, 10]))
+  engine.time += 100n
+  for (const id of ids) await ok(t, engine.write(oracle, 'voteResult', [id, 0]))
+  engine.time += 10n
+  const lazy = await ok(t, engine.write(carol, 'settleParlay', [place.result as bigint]))
+  const resolved = await ok(t, engine.write(carol, 'settleParlay', [won.result as bigint]))
+  const lostAtOnce = await ok(t, engine.write(carol, 'settleParlay', [lost.result as bigint]))
+  const gas: Array<[string, bigint]> = [
+    ['placeParlay (10 legs)', place.gasUsed],
+    ['cashOut', cash.gasUsed],
+    ['settleParlay (10 legs, resolving the 10 markets)', lazy.gasUsed],
+    ['settleParlay (10 legs won, markets resolved)', resolved.gasUsed],
+    ['settleParlay (lost at its first leg)', lostAtOnce.gasUsed],
+  ]
+  for (const [name, used] of gas) t.ok(used <= 1_000_000n, `${name}: ${used} L2 gas, within the tx gas limit`)
+})
