@@ -4,8 +4,10 @@
  * BetSettled reaches the bettor on the `account` WebSocket channel like any other tx. A bettor can
  * still settle their own bet at any time (settleBet is open to anyone).
  *
- * It keeps, in memory, the open bets of every market from the BetPlaced and BetSettled logs of the
- * txs the sequencer executes (rebuilt from the stored blocks at start). A market's result becomes
+ * It keeps, in memory, the open bets of every market from the BetPlaced, ParlayPlaced, BetSettled
+ * and BetCashedOut logs of the txs the sequencer executes (rebuilt from the stored blocks at start),
+ * and the results of resolved markets, so a parlay is settled once a leg has lost or every leg is
+ * final. A market's result becomes
  * final with MarketResolved (at once for a single oracle), or at ResultProposed's `finalAt` when the
  * committee has a dispute window: then the service sends `finalizeResult` itself. Settlement txs
  * are ordinary signed txs from the service's own L2 key, sent through the sequencer's own path
@@ -46,15 +48,35 @@ export interface SettlementModules {
 }
 
 const BET_ENGINE = BigInt(BET_ENGINE_ADDRESS)
-const topicOf = (name: 'BetPlaced' | 'BetSettled' | 'MarketResolved' | 'ResultProposed' | 'ResultFlagged') => toEventSelector(getAbiItem({ abi: betEngineAbi, name }))
-const [BET_PLACED, BET_SETTLED, MARKET_RESOLVED, RESULT_PROPOSED, RESULT_FLAGGED] = (['BetPlaced', 'BetSettled', 'MarketResolved', 'ResultProposed', 'ResultFlagged'] as const).map(topicOf)
+type Watched = 'BetPlaced' | 'BetSettled' | 'MarketResolved' | 'ResultProposed' | 'ResultFlagged' | 'ParlayPlaced' | 'BetCashedOut'
+const topicOf = (name: Watched) => toEventSelector(getAbiItem({ abi: betEngineAbi, name }))
+const [BET_PLACED, BET_SETTLED, MARKET_RESOLVED, RESULT_PROPOSED, RESULT_FLAGGED, PARLAY_PLACED, BET_CASHED_OUT] = (
+  ['BetPlaced', 'BetSettled', 'MarketResolved', 'ResultProposed', 'ResultFlagged', 'ParlayPlaced', 'BetCashedOut'] as const
+).map(topicOf)
+const RESULT_VOID = 255
+/** ParlayPlaced's data: marketIds, outcomes, stake, odds, payout */
+const PARLAY_DATA = [{ type: 'uint256[]' }, { type: 'uint8[]' }, { type: 'uint96' }, { type: 'uint32' }, { type: 'uint128' }] as const
+
+interface OpenParlay {
+  legs: { market: bigint; outcome: number }[]
+}
+
+/** A parlay's share of a settleBets call (BetEngineParlays._settleWithin): 1 + legs / 2. */
+export const parlayWeight = (legs: number): number => 1 + (legs >> 1)
 
 export class SettlementService {
   private readonly log: Logger
   private readonly key: Uint8Array
   private readonly address: Hex
-  /** open bets by market */
+  /** open single bets by market */
   private readonly open = new Map<bigint, Set<bigint>>()
+  /** each open single bet's market (a cash-out names only the bet) */
+  private readonly marketOf = new Map<bigint, bigint>()
+  /** open parlays, and the open parlays with a leg on each market */
+  private readonly parlays = new Map<bigint, OpenParlay>()
+  private readonly parlaysOn = new Map<bigint, Set<bigint>>()
+  /** final results of resolved markets */
+  private readonly results = new Map<bigint, number>()
   /** markets whose result is final, waiting to be settled (in order) */
   private readonly due: bigint[] = []
   /** markets whose proposed result becomes final at a time (seconds) */
@@ -102,9 +124,14 @@ export class SettlementService {
     await this.loopDone
   }
 
-  /** Open bets the service knows of, for a market. */
+  /** Open single bets the service knows of, for a market. */
   openBets(marketId: bigint): number {
     return this.open.get(marketId)?.size ?? 0
+  }
+
+  /** Open parlays the service knows of. */
+  openParlays(): number {
+    return this.parlays.size
   }
 
   /**
@@ -119,13 +146,36 @@ export class SettlementService {
         let bets = this.open.get(marketId(2))
         if (bets === undefined) this.open.set(marketId(2), (bets = new Set()))
         bets.add(bytesToBigInt(topics[1]))
+        this.marketOf.set(bytesToBigInt(topics[1]), marketId(2))
         return
       }
-      case BET_SETTLED:
-        this.open.get(marketId(2))?.delete(bytesToBigInt(topics[1]))
+      case PARLAY_PLACED: {
+        const [markets, outcomes] = decodeAbiParameters(PARLAY_DATA, bytesToHex(data))
+        const betId = bytesToBigInt(topics[1])
+        this.parlays.set(betId, { legs: markets.map((market, i) => ({ market, outcome: outcomes[i] })) })
+        for (const market of markets) {
+          let on = this.parlaysOn.get(market)
+          if (on === undefined) this.parlaysOn.set(market, (on = new Set()))
+          on.add(betId)
+        }
         return
+      }
+      case BET_SETTLED: {
+        const betId = bytesToBigInt(topics[1])
+        if (marketId(2) === 0n) this.dropParlay(betId)
+        else this.dropSingle(betId, marketId(2))
+        return
+      }
+      case BET_CASHED_OUT: {
+        const betId = bytesToBigInt(topics[1])
+        const market = this.marketOf.get(betId)
+        if (market !== undefined) this.dropSingle(betId, market)
+        return
+      }
       case MARKET_RESOLVED:
         this.finalAt.delete(marketId(1))
+        // data: the result, one word
+        this.results.set(marketId(1), Number(bytesToBigInt(data)))
         if (!this.due.includes(marketId(1))) this.due.push(marketId(1))
         return
       case RESULT_PROPOSED: {
@@ -170,21 +220,66 @@ export class SettlementService {
     }
   }
 
-  /** Settles every open bet of each market whose result is final: settleBets of betsPerTx bets, chunkSize txs at a time. */
+  private dropSingle(betId: bigint, market: bigint): void {
+    this.open.get(market)?.delete(betId)
+    this.marketOf.delete(betId)
+  }
+
+  private dropParlay(betId: bigint): void {
+    const parlay = this.parlays.get(betId)
+    if (parlay === undefined) return
+    this.parlays.delete(betId)
+    for (const { market } of parlay.legs) this.parlaysOn.get(market)?.delete(betId)
+  }
+
+  /** A parlay can be settled once a leg has lost or every leg's market is final. */
+  private settleable(parlay: OpenParlay): boolean {
+    let pending = false
+    for (const { market, outcome } of parlay.legs) {
+      const result = this.results.get(market)
+      if (result === undefined) pending = true
+      else if (result !== RESULT_VOID && result !== outcome) return true
+    }
+    return !pending
+  }
+
+  /**
+   * Settles every open bet of each market whose result is final, and every parlay with a leg on it
+   * that can now be settled: settleBets calls of at most 4 bets whose weights (a single 1, a parlay
+   * 1 + legs / 2) fit the contract's room of 4, so none is skipped; a parlay too heavy for one
+   * call (7 legs or more) gets a settleParlay of its own. chunkSize txs at a time.
+   */
   private async settleDue(): Promise<void> {
     const perTx = Math.min(Math.max(1, this.opts.betsPerTx ?? MAX_SETTLE_BATCH), MAX_SETTLE_BATCH)
-    const perChunk = this.opts.chunkSize * perTx
     while (this.running && this.due.length > 0) {
       const marketId = this.due[0]
-      const bets = [...(this.open.get(marketId) ?? [])]
+      const singles = [...(this.open.get(marketId) ?? [])]
+      const parlays = [...(this.parlaysOn.get(marketId) ?? [])].filter((id) => this.settleable(this.parlays.get(id)!))
+      const calls: Hex[] = []
+      let batch: bigint[] = []
+      let room = perTx
+      const flush = () => {
+        if (batch.length > 0) calls.push(encodeFunctionData({ abi: betEngineAbi, functionName: 'settleBets', args: [batch] }))
+        batch = []
+        room = perTx
+      }
+      const add = (betId: bigint, weight: number) => {
+        if (weight > perTx) {
+          calls.push(encodeFunctionData({ abi: betEngineAbi, functionName: 'settleParlay', args: [betId] }))
+          return
+        }
+        if (weight > room) flush()
+        batch.push(betId)
+        room -= weight
+      }
+      for (const betId of singles) add(betId, 1)
+      for (const betId of parlays) add(betId, parlayWeight(this.parlays.get(betId)!.legs.length))
+      flush()
       const started = Date.now()
-      for (let i = 0; i < bets.length && this.running; i += perChunk) {
-        const chunk = bets.slice(i, i + perChunk)
-        const calls: Hex[] = []
-        for (let j = 0; j < chunk.length; j += perTx) calls.push(encodeFunctionData({ abi: betEngineAbi, functionName: 'settleBets', args: [chunk.slice(j, j + perTx)] }))
+      for (let i = 0; i < calls.length && this.running; i += this.opts.chunkSize) {
         await this.syncNonce()
         // submitted in nonce order, in one go: the sequencer runs them back to back
-        const results = await Promise.all(calls.map((data) => this.send(data)))
+        const results = await Promise.all(calls.slice(i, i + this.opts.chunkSize).map((data) => this.send(data)))
         for (const r of results) {
           if (r.status !== 'preconfirmed' || r.executed.status !== 1) continue
           for (const [, topics] of r.executed.logs) if (topics.length > 0 && bytesToHex(topics[0]) === BET_SETTLED) this.settled++
@@ -193,7 +288,7 @@ export class SettlementService {
       if (!this.running) return
       this.due.shift()
       this.open.delete(marketId)
-      if (bets.length > 0) this.log.info({ marketId: Number(marketId), bets: bets.length, ms: Date.now() - started }, 'settled every open bet of a resolved market')
+      if (calls.length > 0) this.log.info({ marketId: Number(marketId), bets: singles.length, parlays: parlays.length, txs: calls.length, ms: Date.now() - started }, 'settled every open bet of a resolved market')
     }
   }
 

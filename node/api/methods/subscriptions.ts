@@ -89,6 +89,8 @@ class BetEventRouter {
           logIndex: `0x${(executed.logsBefore + i).toString(16)}`,
         }
         if (typeof args.marketId === 'bigint') for (const emit of this.byMarket.get(args.marketId) ?? []) emit(notification)
+        // a parlay reaches the channel of each market it has a leg on
+        if (Array.isArray(args.marketIds)) for (const m of new Set(args.marketIds as bigint[])) for (const emit of this.byMarket.get(m) ?? []) emit(notification)
         if (typeof args.bettor === 'string') for (const emit of this.byAccount.get(args.bettor.toLowerCase()) ?? []) emit(notification)
       })
     }

@@ -10,7 +10,9 @@ import { startTestNode } from '../../../node/testing/testNode.ts'
 import { defineRollbookChain } from '../chain.ts'
 import { DEV_MNEMONIC } from '../constants.ts'
 import { findEvent } from '../events.ts'
+import { createRollbookSocket, watchMarket } from '../watch.ts'
 import { cashOut } from './cashOut.ts'
+import { closeMarket } from './closeMarket.ts'
 import { cashOutQuote } from './cashOutQuote.ts'
 import { createMarket } from './createMarket.ts'
 import { getBalance } from './getBalance.ts'
@@ -35,12 +37,19 @@ t.test('a parlay and a cash-out through the sdk, on a real node: balances exact'
   const [operator, oracle, bettor] = [operatorAccount, oracleAccount, bettorAccount].map(wallet)
   const reader = createPublicClient({ chain, transport: http(node.httpUrl) })
 
-  const closeTime = BigInt(Math.floor(Date.now() / 1000) + 4)
+  // closed by the operator once the bets are in, not by a clock a loaded machine may miss
+  const closeTime = BigInt(Math.floor(Date.now() / 1000) + 3600)
   const marketIds: bigint[] = []
   for (const odds of [[20_000, 18_000], [25_000, 15_000]]) {
     const created = await getReceipt(reader, { hash: await createMarket(operator, { odds, closeTime, maxStake: 100_000_000n, maxLiability: 10_000_000_000n }) })
     marketIds.push(findEvent(created.events, 'MarketCreated')!.args.marketId)
   }
+
+  // each leg's market channel carries the parlay
+  const socket = await createRollbookSocket(node.wsUrl)
+  t.teardown(() => socket.close())
+  const heardOn = new Map<bigint, string[]>()
+  for (const marketId of marketIds) await watchMarket(socket, { marketId, onEvent: (e) => heardOn.set(marketId, [...(heardOn.get(marketId) ?? []), e.event]) })
 
   const placed = await getReceipt(reader, {
     hash: await placeParlay(bettor, { legs: [{ marketId: marketIds[0], outcome: 0 }, { marketId: marketIds[1], outcome: 1 }], stake: 10_000_000n, minOdds: 30_000 }),
@@ -60,6 +69,8 @@ t.test('a parlay and a cash-out through the sdk, on a real node: balances exact'
     ],
   })
   t.match(await getBet(reader, { betId: parlayId }), { kind: 'parlay', marketId: 0n, outcome: 2, status: 'open' })
+  for (let i = 0; i < 100 && marketIds.some((m) => !(heardOn.get(m) ?? []).includes('ParlayPlaced')); i++) await sleep(20)
+  for (const m of marketIds) t.ok((heardOn.get(m) ?? []).includes('ParlayPlaced'), `market ${m}'s channel carried the parlay`)
   const greedy = await getReceipt(reader, {
     hash: await placeParlay(bettor, { legs: [{ marketId: marketIds[0], outcome: 0 }, { marketId: marketIds[1], outcome: 1 }], stake: 1n, minOdds: 30_001 }),
   })
@@ -79,7 +90,7 @@ t.test('a parlay and a cash-out through the sdk, on a real node: balances exact'
   await t.rejects(cashOutQuote(reader, { betId }), 'a closed bet has no quote')
 
   // both legs win once the markets close and the oracle reports
-  await sleep(Number(closeTime) * 1000 - Date.now() + 1_000)
+  for (const marketId of marketIds) t.equal((await getReceipt(reader, { hash: await closeMarket(operator, { marketId }) })).status, 'success', `market ${marketId} closed`)
   for (const [i, result] of [0, 1].entries()) {
     let resolved = await getReceipt(reader, { hash: await reportResult(oracle, { marketId: marketIds[i], result }) })
     for (let attempt = 0; resolved.status === 'reverted' && attempt < 10; attempt++) {
