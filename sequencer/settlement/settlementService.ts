@@ -70,8 +70,9 @@ export class SettlementService {
   private readonly address: Hex
   /** open single bets by market */
   private readonly open = new Map<bigint, Set<bigint>>()
-  /** each open single bet's market (a cash-out names only the bet) */
+  /** each open single bet's market (a cash-out names only the bet) and outcome (winners go first) */
   private readonly marketOf = new Map<bigint, bigint>()
+  private readonly outcomeOf = new Map<bigint, number>()
   /** open parlays, and the open parlays with a leg on each market */
   private readonly parlays = new Map<bigint, OpenParlay>()
   private readonly parlaysOn = new Map<bigint, Set<bigint>>()
@@ -147,6 +148,8 @@ export class SettlementService {
         if (bets === undefined) this.open.set(marketId(2), (bets = new Set()))
         bets.add(bytesToBigInt(topics[1]))
         this.marketOf.set(bytesToBigInt(topics[1]), marketId(2))
+        // data: outcome, stake, odds, payout; the outcome is the first word's last byte
+        this.outcomeOf.set(bytesToBigInt(topics[1]), data[31])
         return
       }
       case PARLAY_PLACED: {
@@ -223,6 +226,7 @@ export class SettlementService {
   private dropSingle(betId: bigint, market: bigint): void {
     this.open.get(market)?.delete(betId)
     this.marketOf.delete(betId)
+    this.outcomeOf.delete(betId)
   }
 
   private dropParlay(betId: bigint): void {
@@ -244,8 +248,8 @@ export class SettlementService {
   }
 
   /**
-   * Settles every open bet of each market whose result is final, and every parlay with a leg on it
-   * that can now be settled: settleBets calls of at most 4 bets whose weights (a single 1, a parlay
+   * Settles every open bet of each market whose result is final, winners and refunds first, and
+   * every parlay with a leg on it that can now be settled: settleBets calls of at most 4 bets whose weights (a single 1, a parlay
    * 1 + legs / 2) fit the contract's room of 4, so none is skipped; a parlay too heavy for one
    * call (7 legs or more) gets a settleParlay of its own. chunkSize txs at a time.
    */
@@ -253,7 +257,11 @@ export class SettlementService {
     const perTx = Math.min(Math.max(1, this.opts.betsPerTx ?? MAX_SETTLE_BATCH), MAX_SETTLE_BATCH)
     while (this.running && this.due.length > 0) {
       const marketId = this.due[0]
-      const singles = [...(this.open.get(marketId) ?? [])]
+      // winners (and refunds) first: they are who waits for the money; a loss only moves the escrow to the house
+      const result = this.results.get(marketId)
+      const waits = (betId: bigint) => result === RESULT_VOID || this.outcomeOf.get(betId) === result
+      const open = [...(this.open.get(marketId) ?? [])]
+      const singles = [...open.filter(waits), ...open.filter((betId) => !waits(betId))]
       const parlays = [...(this.parlaysOn.get(marketId) ?? [])].filter((id) => this.settleable(this.parlays.get(id)!))
       const calls: Hex[] = []
       let batch: bigint[] = []
