@@ -43,6 +43,7 @@ export {
   type SettleParlayErrorType,
 } from './actions/settleParlay.ts'
 export { cashOut, type CashOutParameters, type CashOutReturnType, type CashOutErrorType } from './actions/cashOut.ts'
+export { settle, type SettleParameters, type SettleReturnType, type SettleErrorType } from './actions/settle.ts'
 export {
   cashOutQuote,
   type CashOutQuoteParameters,
@@ -136,6 +137,7 @@ export {
   watchMarket,
   watchMarketOdds,
   watchPreconfirmations,
+  watchResults,
   type CreateRollbookSocketOptions,
   type RollbookChannel,
   type RollbookSocket,
@@ -143,6 +145,7 @@ export {
   type WatchAccountParameters,
   type WatchErrorType,
   type WatchMarketParameters,
+  type WatchResultsParameters,
   type WatchMarketOddsParameters,
   type WatchPreconfirmationsParameters,
 } from './watch.ts'

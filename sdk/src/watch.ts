@@ -255,6 +255,34 @@ export function watchMarketOdds(socket: RollbookSocket, { marketId, onOdds, onEr
   return socket.subscribe(['market', marketId], eventHandler('market', onEvent, onError), onError)
 }
 
+export interface WatchResultsParameters {
+  marketId: bigint
+  /**
+   * The oracle committee's progress on the market's result (docs/decisions/0007): a member's vote
+   * (ResultVoted), a result reaching the threshold (ResultProposed, with the time it becomes final),
+   * a flag inside the dispute window (ResultFlagged), and the final result (MarketResolved; 255 is
+   * void: every bet refunded).
+   */
+  onResult(event: BetEngineEvent<'ResultVoted' | 'ResultProposed' | 'ResultFlagged' | 'MarketResolved'>): void
+  onError?: (error: WatchErrorType) => void
+}
+
+/**
+ * Watches a market's result: the `market` channel's committee events.
+ *
+ * @example
+ * const unwatch = await watchResults(socket, {
+ *   marketId: 1n,
+ *   onResult: (e) => { if (e.event === 'MarketResolved') console.log(`final: ${e.args.result}`) },
+ * })
+ */
+export function watchResults(socket: RollbookSocket, { marketId, onResult, onError }: WatchResultsParameters): Promise<Unsubscribe> {
+  const onEvent = (event: BetEngineEvent) => {
+    if (event.event === 'ResultVoted' || event.event === 'ResultProposed' || event.event === 'ResultFlagged' || event.event === 'MarketResolved') onResult(event)
+  }
+  return socket.subscribe(['market', marketId], eventHandler('market', onEvent, onError), onError)
+}
+
 export interface WatchAccountParameters {
   address: Address
   onEvent(event: BetEngineEvent): void
@@ -262,7 +290,7 @@ export interface WatchAccountParameters {
 }
 
 /**
- * Watches an account's bets: its BetPlaced and BetSettled events.
+ * Watches an account's bets: its BetPlaced, ParlayPlaced, BetSettled and BetCashedOut events.
  *
  * @example
  * const unwatch = await watchAccount(socket, {

@@ -10,7 +10,8 @@ import { startTestNode } from '../../../node/testing/testNode.ts'
 import { defineRollbookChain } from '../chain.ts'
 import { DEV_MNEMONIC } from '../constants.ts'
 import { findEvent } from '../events.ts'
-import { createRollbookSocket, watchMarket } from '../watch.ts'
+import { createRollbookSocket, watchMarket, watchResults } from '../watch.ts'
+import { settle } from './settle.ts'
 import { cashOut } from './cashOut.ts'
 import { closeMarket } from './closeMarket.ts'
 import { cashOutQuote } from './cashOutQuote.ts'
@@ -23,7 +24,6 @@ import { placeBet } from './placeBet.ts'
 import { placeParlay } from './placeParlay.ts'
 import { reportResult } from './reportResult.ts'
 import { setOdds } from './setOdds.ts'
-import { settleParlay } from './settleParlay.ts'
 
 const GENESIS_BALANCE = 1_000_000_000_000n
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -89,6 +89,12 @@ t.test('a parlay and a cash-out through the sdk, on a real node: balances exact'
   t.match(await getBet(reader, { betId }), { status: 'cashedOut' })
   await t.rejects(cashOutQuote(reader, { betId }), 'a closed bet has no quote')
 
+  // a single that wins, settled below through `settle` (which picks settleBet for it)
+  const winner = await getReceipt(reader, { hash: await placeBet(bettor, { marketId: marketIds[0], outcome: 0, stake: 1_000_000n, minOdds: 30_000 }) })
+  const winnerId = findEvent(winner.events, 'BetPlaced')!.args.betId
+  const results: string[] = []
+  await watchResults(socket, { marketId: marketIds[0], onResult: (e) => results.push(e.event) })
+
   // both legs win once the markets close and the oracle reports
   for (const marketId of marketIds) t.equal((await getReceipt(reader, { hash: await closeMarket(operator, { marketId }) })).status, 'success', `market ${marketId} closed`)
   for (const [i, result] of [0, 1].entries()) {
@@ -99,11 +105,15 @@ t.test('a parlay and a cash-out through the sdk, on a real node: balances exact'
     }
     t.equal(resolved.status, 'success', `market ${marketIds[i]} resolved`)
   }
-  const settled = await getReceipt(reader, { hash: await settleParlay(operator, { betId: parlayId }) })
+  for (let i = 0; i < 100 && !results.includes('MarketResolved'); i++) await sleep(20)
+  t.same(results, ['ResultVoted', 'ResultProposed', 'MarketResolved'], 'watchResults heard the vote, the proposal and the final result')
+  const single = await getReceipt(reader, { hash: await settle(operator, { betId: winnerId }) })
+  t.match(findEvent(single.events, 'BetSettled')?.args, { betId: winnerId, bettor: bettorAccount.address, paid: 3_000_000n }, 'settle took the single through settleBet')
+  const settled = await getReceipt(reader, { hash: await settle(operator, { betId: parlayId }) })
   t.match(findEvent(settled.events, 'BetSettled')?.args, { betId: parlayId, marketId: 0n, bettor: bettorAccount.address, paid: 30_000_000n })
   t.match(await getParlay(reader, { betId: parlayId }), { status: 'settled' })
   await t.rejects(getParlay(reader, { betId }), { name: 'BetNotFoundError' }, 'a single is no parlay')
 
-  t.equal(await getBalance(reader, { address: bettorAccount.address }), GENESIS_BALANCE - 10_000_000n + 30_000_000n - 4_000_000n + value)
-  t.equal(await getBalance(reader, { address: operatorAccount.address }), GENESIS_BALANCE - 20_000_000n - 3_200_000n + (7_200_000n - value))
+  t.equal(await getBalance(reader, { address: bettorAccount.address }), GENESIS_BALANCE - 10_000_000n + 30_000_000n - 4_000_000n + value - 1_000_000n + 3_000_000n)
+  t.equal(await getBalance(reader, { address: operatorAccount.address }), GENESIS_BALANCE - 20_000_000n - 3_200_000n + (7_200_000n - value) - 2_000_000n)
 })
