@@ -12,7 +12,7 @@ import type { Common } from '@ethereumjs/common'
 import { createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { Caches } from '@ethereumjs/statemanager'
-import { Account, Address, bytesToHex, createAccountFromRLP, createZeroAddress, hexToBytes, unpadBytes } from '@ethereumjs/util'
+import { Account, Address, bytesToHex, concatBytes, createAccountFromRLP, createZeroAddress, hexToBytes, setLengthLeft, unpadBytes } from '@ethereumjs/util'
 import { createVM } from '@ethereumjs/vm'
 import { BET_ENGINE_ADDRESS, TX_GAS_LIMIT } from '../sdk/src/constants.ts'
 import { RollbookStateManager } from '../node/chain/stateManager.ts'
@@ -31,7 +31,8 @@ export interface BetEngineCall {
 }
 
 export interface BetEngineWitness {
-  /** the deduplicated pre-state trie nodes, for BetEngineVerifier.execute */
+  /** the deduplicated pre-state trie nodes, for BetEngineVerifier.execute, and last an entry of
+   *  slot hints (SLOT_HINTS, then every slot the call touches) when it touches any */
   nodes: Uint8Array[]
   /** the state root after the tx, as the replay computed it */
   postStateRoot: Uint8Array
@@ -47,12 +48,19 @@ export function levelReadNode(level: RollbookLevel): ReadNode {
   return async (hash) => (await trieDb.get(bytesToHex(hash).slice(2))) as Uint8Array | undefined
 }
 
-/** Records the order in which the call first writes each bet engine slot. */
+/** Records the order in which the call first writes each bet engine slot, and every slot it touches. */
 class WriteRecordingStateManager extends RollbookStateManager {
   readonly writes = new Map<string, Uint8Array>()
+  readonly touched = new Map<string, Uint8Array>()
+
+  override async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+    if (address.equals(betEngine) && !this.touched.has(bytesToHex(key))) this.touched.set(bytesToHex(key), key)
+    return super.getStorage(address, key)
+  }
 
   override async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     if (address.equals(betEngine) && !this.writes.has(bytesToHex(key))) this.writes.set(bytesToHex(key), key)
+    if (address.equals(betEngine) && !this.touched.has(bytesToHex(key))) this.touched.set(bytesToHex(key), key)
     return super.putStorage(address, key, value)
   }
 }
@@ -90,8 +98,16 @@ export async function buildBetEngineWitness(pre: { stateRoot: Uint8Array; readNo
   const account = senderRlp === null ? new Account() : createAccountFromRLP(senderRlp)
   account.nonce += 1n
   await stateTrie.put(sender.bytes, account.serialize())
-  return { nodes: db.nodes(), postStateRoot: stateTrie.root(), reverted, writes }
+  // slot hints (BetEngineVerifier.SLOT_HINTS): the verifier proves these up front instead of
+  // re-running the call once per slot it finds missing; at most 64, as the verifier offers
+  const hinted = [...state.touched.values()].slice(0, MAX_HINTED_SLOTS)
+  const hints = hinted.length === 0 ? [] : [concatBytes(new Uint8Array([SLOT_HINTS]), ...hinted.map((slot) => setLengthLeft(slot, 32)))]
+  return { nodes: [...db.nodes(), ...hints], postStateRoot: stateTrie.root(), reverted, writes }
 }
+
+/** BetEngineVerifier.SLOT_HINTS: the first byte of a witness entry that lists slots, not a trie node. */
+export const SLOT_HINTS = 0x00
+const MAX_HINTED_SLOTS = 64
 
 /** Intrinsic gas of a call carrying `data` (EIP-2028 prices); what runTx leaves the call. */
 function intrinsicGas(data: Uint8Array): bigint {

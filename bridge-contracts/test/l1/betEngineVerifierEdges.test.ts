@@ -7,6 +7,7 @@ import t from 'tap'
 import { encodeFunctionData, type Address, type Hex } from 'viem'
 import { balanceSlot } from '../../../sdk/src/betEngine/layout.ts'
 import { betEngineAbi } from '../../../sdk/src/generated/contracts.ts'
+import { SLOT_HINTS } from '../../../prover-fraud/witness.ts'
 import { bettors, callVerifier, execute, operator, T0, VerifierChain } from './verifierFixture.ts'
 
 const l2 = await VerifierChain.open()
@@ -27,6 +28,7 @@ t.test('execute_placeBet_equalsTheChainAndReportsGas', async (t) => {
 t.test('execute_witnessMissingANode_revertsMissingNode', async (t) => {
   const tx = await l2.apply(bettors[0], placeBet, T0 + 3n)
   for (let drop = 0; drop < tx.witness.nodes.length; drop++) {
+    if (tx.witness.nodes[drop][0] === SLOT_HINTS) continue
     const nodes = tx.witness.nodes.filter((_, i) => i !== drop)
     const outcome = await execute(tx.preStateRoot, nodes, bettors[0].address as Address, T0 + 3n, placeBet)
     t.same(outcome, { ok: false, error: 'MissingNode' }, `without node ${drop}`)
@@ -57,4 +59,29 @@ t.test('withdraw_wholeBalance_deletesTheSlot', async (t) => {
   t.equal(await l2.slot(balanceSlot(bettors[1].address as Address)), 0n, 'the slot is empty')
   const outcome = await execute(tx.preStateRoot, tx.witness.nodes, bettors[1].address as Address, T0 + 5n, data)
   t.same(outcome.ok && outcome.root, tx.postStateRoot)
+})
+
+t.test('execute_slotHints_changeNoResult_andSpareReRuns', async (t) => {
+  const tx = await l2.apply(bettors[0], placeBet, T0 + 5n)
+  const hinted = tx.witness.nodes.filter((n) => n[0] === SLOT_HINTS)
+  t.equal(hinted.length, 1, 'the builder appends one entry of slot hints')
+  const plain = tx.witness.nodes.filter((n) => n[0] !== SLOT_HINTS)
+  const withHints = await execute(tx.preStateRoot, tx.witness.nodes, bettors[0].address as Address, T0 + 5n, placeBet)
+  const without = await execute(tx.preStateRoot, plain, bettors[0].address as Address, T0 + 5n, placeBet)
+  t.same(withHints.ok && withHints.root, tx.postStateRoot, 'with hints: the chain\'s root')
+  t.same(without.ok && without.root, tx.postStateRoot, 'without hints: the same root')
+  if (withHints.ok && without.ok) {
+    t.ok(withHints.gas < without.gas, `hints spare the re-runs: ${withHints.gas} against ${without.gas} gas`)
+  }
+  // hints that lie (a slot the call never touches, a slot twice, junk) change nothing either
+  const junk = new Uint8Array(1 + 32 * 3)
+  junk[0] = SLOT_HINTS
+  junk.set(hinted[0].subarray(1, 33), 33)
+  junk.fill(0xab, 65)
+  const lying = await execute(tx.preStateRoot, [...tx.witness.nodes, junk], bettors[0].address as Address, T0 + 5n, placeBet)
+  // a slot off the witness's paths either proves empty (an empty branch child on its way) or cannot
+  // be proven (MissingNode): never another root
+  t.ok(lying.ok ? lying.root === tx.postStateRoot : lying.error === 'MissingNode', `a hinted slot the call never touches: ${lying.ok ? 'the same root' : lying.error}`)
+  const repeated = await execute(tx.preStateRoot, [...tx.witness.nodes, junk.subarray(0, 65)], bettors[0].address as Address, T0 + 5n, placeBet)
+  t.same(repeated.ok && repeated.root, tx.postStateRoot, 'a slot hinted twice: the same root')
 })

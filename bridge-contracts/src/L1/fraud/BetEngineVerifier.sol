@@ -33,6 +33,14 @@ contract BetEngineVerifier is BetEngineLogic, BetEngineWitnessFrame {
     /// @notice No bet engine function reads more slots than this (placeBet, the most, reads 8; the views
     ///         with loops are not here but in BetEngineViews, on L2 only).
     uint256 internal constant MAX_OFFERED_SLOTS = 64;
+    /// @notice A witness entry that is no trie node (those start with an RLP list byte, >= 0xc0) but
+    ///         a list of slots the call touches: this byte, then the slots, 32 bytes each. The outer
+    ///         frame proves and offers them before the first run, which spares the inner frame one
+    ///         re-run per slot. Hints change no result: every value offered is proven from the
+    ///         pre-state all the same, a slot the call does not touch is never read, and one the
+    ///         hints miss is still asked for by SlotNotInWitness.
+    bytes1 internal constant SLOT_HINTS = 0x00;
+    bytes32 private constant T_HINTS = keccak256("rollbook.betEngineVerifier.hints");
 
     error InnerCallOutOfGas();
     error TooManySlots();
@@ -80,6 +88,7 @@ contract BetEngineVerifier is BetEngineLogic, BetEngineWitnessFrame {
     {
         // The bet engine has no such function: a tx calling it reverts there too.
         if (msg.sender == address(this)) revert();
+        _stashHints(witness);
         return _execute(MptNodeStore.create(witness), preStateRoot, _packContext(sender, time), data);
     }
 
@@ -93,7 +102,37 @@ contract BetEngineVerifier is BetEngineLogic, BetEngineWitnessFrame {
         if (msg.sender == address(this)) revert();
         MptNodeStore.Store memory store = MptNodeStore.create(witness);
         if (_readAccount(store, preStateRoot, sender).nonce != nonce) return (false, preStateRoot);
+        _stashHints(witness);
         return (true, _execute(store, preStateRoot, _packContext(sender, time), data));
+    }
+
+    /// @dev Keeps the witness's slot hints (SLOT_HINTS entries) in transient storage for _execute:
+    ///      count at T_HINTS, slots after it.
+    function _stashHints(bytes[] calldata witness) private {
+        uint256 count;
+        for (uint256 i = 0; i < witness.length; i++) {
+            bytes calldata entry = witness[i];
+            if (entry.length == 0 || entry[0] != SLOT_HINTS || entry.length % 32 != 1) continue;
+            for (uint256 at = 1; at < entry.length; at += 32) {
+                if (count == MAX_OFFERED_SLOTS) revert TooManySlots();
+                _tstore(bytes32(uint256(T_HINTS) + 1 + count++), uint256(bytes32(entry[at:at + 32])));
+            }
+        }
+        _tstore(T_HINTS, count);
+    }
+
+    /// @dev Offers the stashed hints (each once) into `offered`; returns how many it offered. Clears them.
+    function _offerHints(MptNodeStore.Store memory store, bytes32 storageRoot, bytes32[] memory offered) private returns (uint256 count) {
+        uint256 hints = _tload(T_HINTS);
+        for (uint256 i = 0; i < hints; i++) {
+            bytes32 key = bytes32(uint256(T_HINTS) + 1 + i);
+            bytes32 slot = bytes32(_tload(key));
+            _tstore(key, 0);
+            if (_tload(_slotKey(T_SLOT_STATE, slot)) != 0) continue;
+            offered[count++] = slot;
+            _offer(store, storageRoot, slot);
+        }
+        _tstore(T_HINTS, 0);
     }
 
     /// @dev Proves `slot` from the witness and offers its value to the inner frame.
@@ -115,7 +154,7 @@ contract BetEngineVerifier is BetEngineLogic, BetEngineWitnessFrame {
         Account memory engine = _readAccount(store, preStateRoot, BET_ENGINE);
         _tstore(T_CONTEXT, context);
         bytes32[] memory offered = new bytes32[](MAX_OFFERED_SLOTS);
-        uint256 offeredCount;
+        uint256 offeredCount = _offerHints(store, engine.storageRoot, offered);
         bool succeeded;
         while (true) {
             uint256 gasBefore = gasleft();
