@@ -332,7 +332,10 @@ t.test('l1Reorg_dropsChunksAndProposals_bothPostedAgain', async (t) => {
     'the batcher to post the dropped blocks again',
     async () => batcher.posted!.chunksPosted > chunksKept && batcher.posted!.batch === undefined && (await chunkCount(r)) === batcher.posted!.chunksPosted,
   )
-  // the batcher may re-plan the dropped blocks into fewer batches: the outputs follow the batches as they are now
+  // the batcher may re-plan the dropped blocks into fewer batches: the outputs follow the batches as
+  // they are now. Stopped first, once everything is posted, so no batch closes while the outputs are read.
+  await waitUntilAllPosted(r, batcher)
+  await batcher.stop()
   await waitForOutputs(r, p, await batcherCount(r))
   await checkOutputs(t, r)
 })
