@@ -9,7 +9,7 @@
  * too), placeBet, results (void ones too), settleParlay, settleBets, settleBet, cashOut and
  * cashOutQuote.
  *
- * ROLLBOOK_VERIFIER_CALLS sets how many random calls (default 100), ROLLBOOK_VERIFIER_SEED the seed.
+ * ROLLBOOK_VERIFIER_CALLS sets how many random calls (default 60), ROLLBOOK_VERIFIER_SEED the seed.
  */
 import t from 'tap'
 import fc from 'fast-check'
@@ -22,7 +22,7 @@ import { bettors, execute, operator, oracle, T0, VerifierChain } from './verifie
 
 type Write = ContractFunctionName<typeof betEngineAbi, 'nonpayable'>
 
-const TOTAL_CALLS = Number(process.env.ROLLBOOK_VERIFIER_CALLS ?? 100)
+const TOTAL_CALLS = Number(process.env.ROLLBOOK_VERIFIER_CALLS ?? 60)
 const SEED = Number(process.env.ROLLBOOK_VERIFIER_SEED ?? 5)
 const CALLS_PER_RUN = 50
 const addr = (a: TestAccount) => a.address as Address
