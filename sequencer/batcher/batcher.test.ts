@@ -214,6 +214,9 @@ t.test('l1Reorg_dropsPostedChunks_repostedFromTheFirstMissing', async (t) => {
     'the dropped blocks posted again',
     async () => batcher.posted!.chunksPosted > BigInt(kept) && batcher.posted!.batch === undefined && (await count()) === batcher.posted!.chunksPosted,
   )
+  // every block posted again, then stopped: no chunk lands while the inbox is read
+  await waitUntilAllPosted(r, batcher)
+  await batcher.stop()
   const after = await checkInbox(t, r, head)
   t.same(
     after.slice(0, kept).map((c) => c.txHash),
