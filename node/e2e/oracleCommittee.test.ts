@@ -8,11 +8,9 @@
  * they sign it again in the next round, and it becomes final and the market resolves.
  */
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { parseEventLogs } from 'viem'
+import { parseEventLogs, type Hex } from 'viem'
 import { betEngineAbi } from '../../sdk/src/betEngine/index.ts'
 import { BET_ENGINE_ADDRESS } from '../../sdk/src/constants.ts'
 import { getMarket } from '../../sdk/src/actions/getMarket.ts'
@@ -22,9 +20,8 @@ import { setCommittee } from '../../sdk/src/actions/setCommittee.ts'
 import { voteResult } from '../../sdk/src/actions/voteResult.ts'
 import { bettors, clients, operator, oracle } from '../testing/accounts.ts'
 import { startTestNode, tempDatadir } from '../testing/testNode.ts'
-import { keyOf, openMarket, sleep, until } from '../oracle/testing.ts'
+import { keyOf, openMarket, sleep, startOracleProcess, until, type OracleProcess } from '../oracle/testing.ts'
 
-const BIN = fileURLToPath(new URL('../../bin/rollbook.js', import.meta.url))
 const WINDOW = 3
 const [A, B, C] = [oracle, bettors[0]!, bettors[1]!]
 
@@ -34,32 +31,10 @@ const { publicClient, walletClient: opWallet } = clients(node.chainId, node.http
 const cWallet = clients(node.chainId, node.httpUrl, C).walletClient
 const dir = tempDatadir('rollbook-committee-')
 
-interface OracleProcess {
-  child: ChildProcess
-  lines: Array<Record<string, unknown> & { msg: string }>
-  stop(): Promise<number | null>
-}
-
-function startOracle(name: string, key: `0x${string}`, feed: string): OracleProcess {
-  const child = spawn(process.execPath, [BIN, 'oracle', '--feed', feed, '--l2-rpc', node.httpUrl, '--poll', '200', '--retry', '2000'], {
-    env: { ...process.env, ROLLBOOK_ORACLE_KEY: key, ROLLBOOK_LOG_LEVEL: 'debug' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: OracleProcess['lines'] = []
-  let buffered = ''
-  child.stdout!.on('data', (chunk) => {
-    buffered += chunk
-    const parts = buffered.split('\n')
-    buffered = parts.pop()!
-    for (const part of parts.filter(Boolean)) {
-      lines.push(JSON.parse(part))
-      if (process.env.ROLLBOOK_TEST_LOG) process.stderr.write(`${name} ${part}\n`)
-    }
-  })
-  child.stderr!.on('data', (d) => process.stderr.write(`${name} stderr: ${d}`))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-  t.teardown(() => child.kill('SIGKILL'))
-  return { child, lines, stop: () => (child.kill('SIGTERM'), exited) }
+function startOracle(name: string, key: Hex, feed: string): OracleProcess {
+  const oracle = startOracleProcess(name, key, feed, node.httpUrl, 'debug')
+  t.teardown(() => oracle.kill())
+  return oracle
 }
 
 const stateOf = (marketId: bigint) => getResultState(publicClient, { marketId })

@@ -17,10 +17,8 @@
  * ROLLBOOK_E2E_BETS (default 10,000) scales the run.
  */
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { createPublicClient, decodeFunctionResult, encodeFunctionData, http, keccak256, toHex, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -33,9 +31,8 @@ import { getMarket } from '../../sdk/src/actions/getMarket.ts'
 import { benchAccounts, benchGenesis } from '../../scripts/bench/workload.ts'
 import { signAll, type SignTask } from '../../scripts/bench/signing.ts'
 import { tempDatadir } from '../testing/testNode.ts'
-import { sleep, until } from '../oracle/testing.ts'
+import { sleep, startOracleProcess, until, type OracleProcess } from '../oracle/testing.ts'
 
-const BIN = fileURLToPath(new URL('../../bin/rollbook.js', import.meta.url))
 const BETS = Number(process.env.ROLLBOOK_E2E_BETS ?? 10_000)
 const BETTORS = 200
 const MARKETS = 50
@@ -124,28 +121,10 @@ async function sendAndWait(raw: Hex): Promise<{ status: Hex }> {
   return rpc<{ status: Hex }>('eth_getTransactionReceipt', [hash])
 }
 
-interface OracleProcess {
-  lines: Array<Record<string, unknown> & { msg: string }>
-  stop(): Promise<number | null>
-}
-
 function startOracle(name: string, key: Hex, feed: string): OracleProcess {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'oracle', '--feed', feed, '--l2-rpc', url, '--poll', '200', '--retry', '2000'], {
-    env: { ...process.env, ROLLBOOK_ORACLE_KEY: key, ROLLBOOK_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: OracleProcess['lines'] = []
-  let buffered = ''
-  child.stdout!.on('data', (chunk) => {
-    buffered += chunk
-    const parts = buffered.split('\n')
-    buffered = parts.pop()!
-    for (const part of parts.filter(Boolean)) lines.push(JSON.parse(part))
-  })
-  child.stderr!.on('data', (d) => process.stderr.write(`${name} stderr: ${d}`))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-  t.teardown(() => child.kill('SIGKILL'))
-  return { lines, stop: () => (child.kill('SIGTERM'), exited) }
+  const oracle = startOracleProcess(name, key, feed, url)
+  t.teardown(() => oracle.kill())
+  return oracle
 }
 
 // ---------------------------------------------------------------- the workload, decided up front

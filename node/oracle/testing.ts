@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process'
 import { Writable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { pino, type Logger } from 'pino'
 import { toHex, type Hex, type HDAccount } from 'viem'
 import { createMarket } from '../../sdk/src/actions/createMarket.ts'
@@ -47,4 +49,37 @@ export async function openMarket(operator: WalletClient<Transport, Chain, Accoun
   const receipt = await getReceipt(operator, { hash })
   if (receipt.status !== 'success') throw new Error(`createMarket reverted: ${receipt.error?.name}`)
   return findEvent(receipt.events, 'MarketCreated')!.args.marketId
+}
+
+export interface OracleProcess {
+  /** its stdout's JSON log lines, as they arrive */
+  lines: Array<Record<string, unknown> & { msg: string }>
+  /** SIGTERM, then its exit code */
+  stop(): Promise<number | null>
+  /** SIGKILL, for a test's teardown */
+  kill(): void
+}
+
+const BIN = fileURLToPath(new URL('../../bin/rollbook.js', import.meta.url))
+
+/** The real `rollbook oracle` as a child process on `feed`, voting from `key` on the node at `l2Rpc`. */
+export function startOracleProcess(name: string, key: Hex, feed: string, l2Rpc: string, logLevel = 'info'): OracleProcess {
+  const child = spawn(process.execPath, [BIN, 'oracle', '--feed', feed, '--l2-rpc', l2Rpc, '--poll', '200', '--retry', '2000'], {
+    env: { ...process.env, ROLLBOOK_ORACLE_KEY: key, ROLLBOOK_LOG_LEVEL: logLevel },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines: OracleProcess['lines'] = []
+  let buffered = ''
+  child.stdout.on('data', (chunk) => {
+    buffered += chunk
+    const parts = buffered.split('\n')
+    buffered = parts.pop()!
+    for (const part of parts.filter(Boolean)) {
+      lines.push(JSON.parse(part))
+      if (process.env.ROLLBOOK_TEST_LOG) process.stderr.write(`${name} ${part}\n`)
+    }
+  })
+  child.stderr.on('data', (d) => process.stderr.write(`${name} stderr: ${d}`))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  return { lines, stop: () => (child.kill('SIGTERM'), exited), kill: () => child.kill('SIGKILL') }
 }
