@@ -6,6 +6,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { Batcher } from '../sequencer/batcher/index.ts'
 import { Proposer, ProposerCriticalError, type BatchTraceFn } from '../sequencer/proposer/index.ts'
 import { PreconfLog } from '../sequencer/preconfLog.ts'
+import { SenderRecovery } from './chain/senderRecovery.ts'
 import { Sequencer } from '../sequencer/sequencer.ts'
 import { MethodRegistry, RpcServer, SubscriptionRegistry } from './api/index.ts'
 import { RpcBackend } from './api/methods/backend.ts'
@@ -46,6 +47,8 @@ export interface RollbookNodeParts {
   events: ChainEvents
   backend: RpcBackend
   sequencer?: Sequencer
+  /** the sequencer's sender recovery thread */
+  senderRecovery?: SenderRecovery
   batcher?: Batcher
   proposer?: Proposer
   trace?: CommitmentWorker
@@ -72,6 +75,7 @@ export class RollbookNode {
   readonly events: ChainEvents
   readonly backend: RpcBackend
   readonly sequencer: Sequencer | undefined
+  private readonly senderRecovery: SenderRecovery | undefined
   readonly batcher: Batcher | undefined
   readonly proposer: Proposer | undefined
   /** the commitment worker: batch traces for the proposer (with --proposer-key), the challenger's own trace (unless --no-trace) */
@@ -93,6 +97,7 @@ export class RollbookNode {
     this.events = parts.events
     this.backend = parts.backend
     this.sequencer = parts.sequencer
+    this.senderRecovery = parts.senderRecovery
     this.batcher = parts.batcher
     this.proposer = parts.proposer
     this.trace = parts.trace
@@ -171,11 +176,13 @@ export class RollbookNode {
       } else {
         const chain = await L2Chain.init(genesis, { db, logger: log })
         const preconfLog = await PreconfLog.open(join(opts.datadir, 'preconf'))
+        const senderRecovery = await SenderRecovery.start(genesis.chainId, log)
+        started.push(senderRecovery)
         const posts = opts.batcherKey !== undefined && rollup !== undefined && opts.l1Rpc !== undefined
         // a sequencer that posts accepts only txs whose record fits a chunk: else the batcher would stall on it
         const sequencer = new Sequencer(
           { blockTimeMs: opts.blockTimeMs, sealAtTxs: opts.sealAtTxs, ...(posts ? { maxTxBytes: maxTxBytesForChunks(opts.maxChunkBytes) } : {}) },
-          { chain, events, preconfLog, logger: log },
+          { chain, events, preconfLog, logger: log, senderRecovery },
         )
         await sequencer.start()
         started.push(sequencer)
@@ -251,7 +258,7 @@ export class RollbookNode {
             logger: log,
           })
         }
-        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, batcher, proposer, trace, queueWatcher, settlement, operator }
+        parts = { db, events, backend: new RpcBackend({ chain, events, sequencer }), sequencer, senderRecovery, batcher, proposer, trace, queueWatcher, settlement, operator }
       }
       const server = new RpcServer(
         { host: opts.host, port: opts.port },
@@ -288,6 +295,7 @@ export class RollbookNode {
     await this.challenger?.stop()
     await this.replica?.stop()
     await this.sequencer?.stop()
+    await this.senderRecovery?.stop()
     await this.db.close()
     this.logger.info('rollbook node stopped')
   }

@@ -8,6 +8,7 @@ import { NonceGapPool } from './mempool.ts'
 import type { PreconfLog, PreconfRecord } from './preconfLog.ts'
 import { defaultSequencerOptions, type SequencerOptions } from './options.ts'
 import { checkRawTx, type CheckedTx } from '../node/chain/txValidation.ts'
+import type { RecoveredSender, SenderRecovery } from '../node/chain/senderRecovery.ts'
 import type { QueueMessage } from '../node/l1/messages.ts'
 import { applyQueueMessage, MAX_TXS_PER_MESSAGE, nextQueueIndex } from '../node/l1/relay.ts'
 import { MAX_BATCH_RECORDS } from '../sdk/src/constants.ts'
@@ -25,6 +26,8 @@ export interface SequencerModules {
   preconfLog: PreconfLog
   events: ChainEvents
   logger: Logger
+  /** sender recovery on its own thread; without it, senders are recovered on the loop's thread */
+  senderRecovery?: SenderRecovery
 }
 
 /** What eth_sendRawTransaction answers: executed and durable (preconfirmed), or held for a nonce gap. */
@@ -55,6 +58,7 @@ export class Sequencer {
   private readonly events: ChainEvents
   private readonly log: Logger
   private readonly pool: NonceGapPool
+  private readonly recovery: SenderRecovery | undefined
   private readonly jobs: Job[] = []
   private pending: PendingBlock | undefined
   /** the block being sealed: its txs are in neither the pending block nor the store until the write lands */
@@ -74,6 +78,7 @@ export class Sequencer {
     this.preconfLog = modules.preconfLog
     this.events = modules.events
     this.log = modules.logger.child({ module: 'sequencer' })
+    this.recovery = modules.senderRecovery
     this.pool = new NonceGapPool(this.opts.maxQueuedTxs)
     this.blockLimit = Math.min(this.chain.genesis.maxTxsPerBlock, MAX_TXS_PER_POSTABLE_BLOCK)
     this.sealAt = this.opts.sealAtTxs > 0 && this.opts.sealAtTxs < this.blockLimit ? this.opts.sealAtTxs : this.blockLimit
@@ -110,9 +115,17 @@ export class Sequencer {
   /** Checks a raw tx and runs it; resolves once it is executed and durable. Rejects with TxRejectedError. */
   submitRawTx(raw: Uint8Array): Promise<SubmitResult> {
     if (this.stopped || this.fatal !== undefined) return Promise.reject(new SequencerStoppedError())
+    // an oversized tx is refused before it is copied to the recovery thread
+    if (this.recovery === undefined || raw.length > this.opts.maxTxBytes) return this.checkAndEnqueue(raw, undefined)
+    // the recovery thread answers in arrival order and each answer enqueues at once: arrival order holds
+    return this.recovery.recover(raw).then((recovered) => this.checkAndEnqueue(raw, recovered))
+  }
+
+  private checkAndEnqueue(raw: Uint8Array, recovered: RecoveredSender | undefined): Promise<SubmitResult> {
+    if (this.stopped || this.fatal !== undefined) return Promise.reject(new SequencerStoppedError())
     let checked: CheckedTx
     try {
-      checked = checkRawTx(raw, (r) => this.chain.decodeTx(r), this.chain.chainId, this.opts.maxTxBytes)
+      checked = checkRawTx(raw, (r) => this.chain.decodeTx(r), this.chain.chainId, this.opts.maxTxBytes, recovered)
     } catch (e) {
       return Promise.reject(e)
     }
@@ -222,7 +235,7 @@ export class Sequencer {
       job.resolve({ hash: checked.hash, status: 'queued' })
       return
     }
-    acks.push({ executed: await this.chain.applyTx(pending, checked.tx), raw: checked.raw, resolve: job.resolve, reject: job.reject })
+    acks.push({ executed: await this.chain.applyTx(pending, checked.tx, checked.sender), raw: checked.raw, resolve: job.resolve, reject: job.reject })
     // a held tx whose gap this one filled runs next, as a job of its own, so the block limit holds for it too
     const held = this.pool.take(checked.sender, nonce + 1n)
     if (held !== undefined) batch.splice(batch.indexOf(job) + 1, 0, { kind: 'tx', checked: held, resolve: () => {}, reject: (e) => this.log.warn({ err: e }, 'held tx refused') })

@@ -152,10 +152,14 @@ export class L2Chain {
     await this.state.revert()
   }
 
-  /** Executes one tx in the pending block. Validation (nonce, signature, fields) is the caller's job. */
-  async applyTx(pending: PendingBlock, tx: TypedTransaction): Promise<ExecutedTx> {
+  /**
+   * Executes one tx in the pending block. Validation (nonce, signature, fields) is the caller's job;
+   * `sender`: the tx's sender when the caller has it already (checkRawTx), else recovered here.
+   */
+  async applyTx(pending: PendingBlock, tx: TypedTransaction, sender?: Uint8Array): Promise<ExecutedTx> {
+    const from = sender === undefined ? tx.getSenderAddress() : new Address(sender)
     const runEvm = () => this.runEvm(pending, tx)
-    const routed: RoutedTx = (await this.fastPath?.execute(tx, tx.getSenderAddress(), pending.context.header, runEvm)) ?? { kind: 'evm', result: await runEvm() }
+    const routed: RoutedTx = (await this.fastPath?.execute(tx, from, pending.context.header, runEvm)) ?? { kind: 'evm', result: await runEvm() }
     const failed = routed.kind === 'evm' && routed.result.execResult.exceptionError !== undefined
     const gasUsed = routed.kind === 'evm' ? routed.result.totalGasSpent : routed.result.gasUsed
     pending.gasUsed += gasUsed
@@ -163,7 +167,7 @@ export class L2Chain {
     const executed: ExecutedTx = {
       tx,
       hash: tx.hash(),
-      from: tx.getSenderAddress().bytes,
+      from: from.bytes,
       index: pending.txs.length,
       logsBefore: pending.logCount,
       blockNumber: pending.number,
@@ -172,11 +176,12 @@ export class L2Chain {
       cumulativeGasUsed: pending.gasUsed,
       logs,
       revertData: failed ? routed.result.execResult.returnValue : new Uint8Array(),
+      bloom: routed.kind === 'evm' ? routed.result.bloom.bitvector : logsBloom(logs, this.common),
     }
     pending.txs.push(executed)
     pending.logCount += executed.logs.length
     pending.byHash.set(bytesToHex(executed.hash), executed)
-    pending.receipts.push(encodeReceipt(routed.kind === 'evm' ? routed.result.receipt : fastReceipt(executed, this.common), tx.type))
+    pending.receipts.push(encodeReceipt(routed.kind === 'evm' ? routed.result.receipt : fastReceipt(executed), tx.type))
     return executed
   }
 
@@ -206,8 +211,9 @@ export class L2Chain {
     } finally {
       trieOps = this.trieDb.takeBuffered()
     }
-    const bloom = new Bloom(undefined, this.common)
-    for (const t of pending.txs) for (const log of t.logs) addLogToBloom(bloom, log)
+    // the block's bloom is the OR of its txs' (each computed once, when the tx ran)
+    const bloom = new Uint8Array(256)
+    for (const t of pending.txs) for (let i = 0; i < 256; i++) bloom[i] |= t.bloom[i]
     const header = createBlockHeader(
       {
         parentHash: this.headBlock.hash(),
@@ -220,7 +226,7 @@ export class L2Chain {
         stateRoot,
         transactionsTrie: orderedTrieRoot(pending.txs.map((t) => t.tx.serialize())),
         receiptTrie: orderedTrieRoot(pending.receipts),
-        logsBloom: bloom.bitvector,
+        logsBloom: bloom,
       },
       { common: this.common, skipConsensusFormatValidation: true },
     )
@@ -303,10 +309,15 @@ async function openTrie(trieDb: LevelTrieDb, common: Common): Promise<MerklePatr
 }
 
 /** The receipt runTx builds for a successful tx, from a natively executed one. */
-function fastReceipt(executed: ExecutedTx, common: Common) {
+function fastReceipt(executed: ExecutedTx) {
+  return { status: 1 as const, cumulativeBlockGasUsed: executed.cumulativeGasUsed, bitvector: executed.bloom, logs: executed.logs }
+}
+
+/** A receipt's logs bloom (2048 bits: three per address and topic). */
+export function logsBloom(logs: readonly TxOutcome['logs'][number][], common: Common): Uint8Array {
   const bloom = new Bloom(undefined, common)
-  for (const log of executed.logs) addLogToBloom(bloom, log)
-  return { status: 1 as const, cumulativeBlockGasUsed: executed.cumulativeGasUsed, bitvector: bloom.bitvector, logs: executed.logs }
+  for (const log of logs) addLogToBloom(bloom, log)
+  return bloom.bitvector
 }
 
 export function addLogToBloom(bloom: Bloom, log: TxOutcome['logs'][number]): void {

@@ -2,6 +2,7 @@ import { Capability, TransactionType, type TypedTransaction } from '@ethereumjs/
 import { bytesToHex } from '@ethereumjs/util'
 import { BET_ENGINE_ADDRESS, L1_MESSENGER_ADDRESS, TX_GAS_LIMIT } from '../../sdk/src/constants.ts'
 import { isL1Messenger } from '../l1/messages.ts'
+import type { RecoveredSender } from './senderRecovery.ts'
 
 /** Why a transaction is refused (by the sequencer, and skipped by derivation). Codes and messages follow geth's where it has one. */
 export type TxRejectionReason =
@@ -47,9 +48,17 @@ export interface CheckedTx {
 
 /**
  * Every check that needs no state: decoding, type, chain id, signature, target, value, fees, gas limit.
- * The nonce is checked against the live state when the tx runs.
+ * The nonce is checked against the live state when the tx runs. `recovered`: the sender's public
+ * key and the hash as the recovery thread computed them from the same bytes (senderRecovery.ts),
+ * so they are not computed again here.
  */
-export function checkRawTx(raw: Uint8Array, decode: (raw: Uint8Array) => TypedTransaction, chainId: bigint, maxTxBytes: number): CheckedTx {
+export function checkRawTx(
+  raw: Uint8Array,
+  decode: (raw: Uint8Array) => TypedTransaction,
+  chainId: bigint,
+  maxTxBytes: number,
+  recovered?: RecoveredSender,
+): CheckedTx {
   if (raw.length === 0) throw new TxRejectedError('decode', 'invalid transaction: empty input')
   if (raw.length > maxTxBytes) throw new TxRejectedError('oversized', `oversized data: transaction size ${raw.length}, limit ${maxTxBytes}`)
   if (raw[0] <= 0x7f && !ACCEPTED_TYPES.has(raw[0])) {
@@ -70,6 +79,11 @@ export function checkRawTx(raw: Uint8Array, decode: (raw: Uint8Array) => TypedTr
   const txChainId = 'chainId' in tx ? (tx.chainId as bigint) : tx.common.chainId()
   if (txChainId !== chainId) {
     throw new TxRejectedError('chainId', `invalid chain id for signer: have ${txChainId} want ${chainId}`)
+  }
+  // a frozen tx (ethereumjs's default) reads both from its cache
+  if (recovered !== undefined && Object.isFrozen(tx)) {
+    tx.cache.senderPubKey = recovered.publicKey
+    tx.cache.hash = recovered.hash
   }
   let sender: Uint8Array
   try {

@@ -25,6 +25,8 @@ export interface ExecutedTx extends TxOutcome {
   blockNumber: bigint
   /** set when the block is sealed; undefined while preconfirmed */
   blockHash?: Uint8Array
+  /** the receipt's logs bloom (256 bytes), computed once when the tx ran */
+  bloom: Uint8Array
 }
 
 export interface SealedBlock {

@@ -158,7 +158,7 @@ export class Deriver {
     const nonce = account?.nonce ?? 0n
     if (checked.tx.nonce !== nonce) return this.skip('wrong nonce', { tx: bytesToHex(checked.hash), nonce: checked.tx.nonce.toString(), expected: nonce.toString() })
     this.pending ??= await this.openBlockAt(this.blockTimestamp)
-    await this.chain.applyTx(this.pending, checked.tx)
+    await this.chain.applyTx(this.pending, checked.tx, checked.sender)
     this.stats.txs++
   }
 

@@ -47,7 +47,7 @@ export async function applyQueueMessage(chain: L2Chain, pending: PendingBlock, m
   if (bytesToHex(checked.hash) !== keccak256(message.payload)) return { executed, raw, forcedTxDropped: 'not in canonical encoding' }
   const nonce = (await chain.liveState.getAccount(new Address(checked.sender)))?.nonce ?? 0n
   if (checked.tx.nonce !== nonce) return { executed, raw, forcedTxDropped: `wrong nonce: have ${checked.tx.nonce}, next is ${nonce}` }
-  executed.push(await chain.applyTx(pending, checked.tx))
+  executed.push(await chain.applyTx(pending, checked.tx, checked.sender))
   raw.push(forcedRaw)
   return { executed, raw }
 }

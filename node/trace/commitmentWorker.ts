@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { Block } from '@ethereumjs/block'
 import { bytesToHex, type Hex } from 'viem'
 import type { Logger } from 'pino'
@@ -12,6 +12,7 @@ import type { ToldLie } from './options.ts'
 import type { StepWitness } from '../../prover-fraud/stepWitness.ts'
 import { TraceDivergedError, TraceNotFoundError, TraceWorkerError } from './errors.ts'
 import { defaultTraceOptions, type TraceOptions } from './options.ts'
+import { startTsWorker } from '../workers/tsWorker.ts'
 import { packTxs, type BlockMessage, type CallMessage, type FromWorker, type SerializedError, type TraceWorkerData } from './protocol.ts'
 
 export interface CommitmentWorkerModules {
@@ -21,19 +22,6 @@ export interface CommitmentWorkerModules {
 }
 
 export type CommitmentWorkerState = 'running' | 'failed' | 'stopped'
-
-/**
- * Plain JavaScript run first in the worker: a worker gets none of the main thread's tsx hooks
- * (neither from --import=tsx nor from bin/rollbook.js's register()), so it registers its own and
- * imports the worker's module.
- */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads')
-;(async () => {
-  ;(await import(workerData.tsxApi)).register()
-  await import(workerData.entry)
-})().catch((e) => { setImmediate(() => { throw e }) })
-`
 
 /**
  * The main thread's side of the commitment worker (docs/decisions/0005): starts traceWorker.ts on
@@ -81,17 +69,15 @@ export class CommitmentWorker {
   /** Starts the worker, checks that its trace is of this chain, and starts feeding it. */
   static async start(opts: Partial<TraceOptions> & { datadir: string }, modules: CommitmentWorkerModules): Promise<CommitmentWorker> {
     const options = { ...defaultTraceOptions, ...opts }
-    const workerData: TraceWorkerData & { tsxApi: string; entry: string } = {
+    const workerData: TraceWorkerData = {
       dbPath: join(opts.datadir, 'trace'),
       genesis: modules.chain.genesis,
       retainMs: options.retainSeconds * 1000,
       logLevel: options.logLevel ?? modules.logger.level,
       niceness: options.niceness,
       ...(options.dishonest === undefined ? {} : { dishonest: options.dishonest }),
-      tsxApi: import.meta.resolve('tsx/esm/api'),
-      entry: new URL('./traceWorker.ts', import.meta.url).href,
     }
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData })
+    const worker = startTsWorker(new URL('./traceWorker.ts', import.meta.url), workerData)
     let onMessage: ((m: FromWorker) => void) | undefined
     let onError: ((e: Error) => void) | undefined
     let onExit: ((code: number) => void) | undefined

@@ -1,9 +1,8 @@
 import type { Block } from '@ethereumjs/block'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, bigIntToHex, intToHex } from '@ethereumjs/util'
-import { Bloom } from '@ethereumjs/vm'
 import type { Common } from '@ethereumjs/common'
-import { addLogToBloom } from '../../chain/chain.ts'
+import { logsBloom } from '../../chain/chain.ts'
 import type { EvmLog, TxOutcome } from '../../chain/types.ts'
 
 type Hex = `0x${string}`
@@ -91,37 +90,40 @@ export function formatTransaction(tx: TypedTransaction, place: TxPlace | undefin
   }
 }
 
-export function formatLog(log: EvmLog, tx: Uint8Array, place: TxPlace, indexInTx: number) {
+export function formatLog(log: EvmLog, tx: Uint8Array | Hex, place: TxPlace, indexInTx: number) {
   return {
     address: bytesToHex(log[0]),
     topics: log[1].map((t) => bytesToHex(t)),
     data: bytesToHex(log[2]),
     blockNumber: bigIntToHex(place.blockNumber),
     blockHash: placeHash(place),
-    transactionHash: bytesToHex(tx),
+    transactionHash: typeof tx === 'string' ? tx : bytesToHex(tx),
     transactionIndex: intToHex(place.index),
     logIndex: intToHex(place.logsBefore + indexInTx),
     removed: false,
   }
 }
 
-export function formatReceipt(tx: TypedTransaction, outcome: TxOutcome, place: TxPlace, common: Common) {
+/**
+ * A receipt as geth gives it. `outcome.from` and `outcome.bloom`, where the caller has them (an
+ * executed tx keeps both), spare the sender's recovery and the bloom's hashing per receipt.
+ */
+export function formatReceipt(tx: TypedTransaction, outcome: TxOutcome & { from?: Uint8Array; bloom?: Uint8Array }, place: TxPlace, common: Common) {
   const hash = tx.hash()
-  const bloom = new Bloom(undefined, common)
-  for (const log of outcome.logs) addLogToBloom(bloom, log)
+  const hashHex = bytesToHex(hash)
   return {
-    transactionHash: bytesToHex(hash),
+    transactionHash: hashHex,
     transactionIndex: intToHex(place.index),
     blockHash: placeHash(place),
     blockNumber: bigIntToHex(place.blockNumber),
-    from: tx.getSenderAddress().toString(),
+    from: outcome.from === undefined ? tx.getSenderAddress().toString() : bytesToHex(outcome.from),
     to: tx.to === undefined ? null : tx.to.toString(),
     cumulativeGasUsed: bigIntToHex(outcome.cumulativeGasUsed),
     gasUsed: bigIntToHex(outcome.gasUsed),
     effectiveGasPrice: '0x0',
     contractAddress: null,
-    logs: outcome.logs.map((log, i) => formatLog(log, hash, place, i)),
-    logsBloom: bytesToHex(bloom.bitvector),
+    logs: outcome.logs.map((log, i) => formatLog(log, hashHex, place, i)),
+    logsBloom: bytesToHex(outcome.bloom ?? logsBloom(outcome.logs, common)),
     status: outcome.status === 1 ? '0x1' : '0x0',
     type: bigIntToHex(BigInt(tx.type)),
     /** Rollbook: the revert data of a failed tx (an ABI-encoded custom error of the bet engine) */
