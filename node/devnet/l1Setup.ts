@@ -41,25 +41,31 @@ export async function setUpL1(rpcUrl: string, genesisLeaf: Hex, l2: { chainId: n
     fraudVerifier: l2,
   })
 
-  // the operator owns the stablecoin: one mint per account, nonces given so they go out together
+  // One wave: the operator's mints (it owns the stablecoin) and every account's approval of the
+  // bridge: approve needs no balance, so it need not wait for the mint. The operator sends eleven
+  // of them, so its nonces are given; the other accounts send one each.
   const operatorNonce = await publicClient.getTransactionCount({ address: operator.address, blockTag: 'pending' })
+  const mints = accounts.map((a, i) =>
+    wallet(operator.index).writeContract({ address: addresses.token, abi: testStablecoinAbi, functionName: 'mint', args: [a.address, a.l1Minted], nonce: operatorNonce + i }),
+  )
+  const operatorApprovalNonce = operatorNonce + accounts.length
+  const approvals = accounts.map((a) =>
+    wallet(a.index).writeContract({
+      address: addresses.token,
+      abi: testStablecoinAbi,
+      functionName: 'approve',
+      args: [addresses.bridge, a.l2Deposit],
+      nonce: a.index === operator.index ? operatorApprovalNonce : undefined,
+    }),
+  )
+  await Promise.all([confirmAll(publicClient, mints, 'mint test stablecoin'), confirmAll(publicClient, approvals, 'approve the bridge')])
+  // A deposit pulls the minted, approved tokens, so it waits for both to be mined: anvil orders
+  // different senders' transactions in a block by fee and arrival, not in the order we need.
   await confirmAll(
     publicClient,
-    await Promise.all(
-      accounts.map((a, i) =>
-        wallet(operator.index).writeContract({ address: addresses.token, abi: testStablecoinAbi, functionName: 'mint', args: [a.address, a.l1Minted], nonce: operatorNonce + i }),
-      ),
-    ),
-    'mint test stablecoin',
+    accounts.map((a) => deposit(wallet(a.index), addresses.bridge, a)),
+    'deposit to L2',
   )
-  await confirmAll(
-    publicClient,
-    await Promise.all(
-      accounts.map((a) => wallet(a.index).writeContract({ address: addresses.token, abi: testStablecoinAbi, functionName: 'approve', args: [addresses.bridge, a.l2Deposit] })),
-    ),
-    'approve the bridge',
-  )
-  await confirmAll(publicClient, await Promise.all(accounts.map((a) => deposit(wallet(a.index), addresses.bridge, a))), 'deposit to L2')
   return { addresses, startBlock: Number(deployedAtBlock) }
 }
 
@@ -67,7 +73,9 @@ function deposit(wallet: ReturnType<typeof createWalletClient>, bridge: Address,
   return wallet.writeContract({ address: bridge, abi: rollbookBridgeAbi, functionName: 'deposit', args: [account.address, account.l2Deposit], account: wallet.account!, chain: wallet.chain })
 }
 
-async function confirmAll(publicClient: PublicClient, hashes: Hex[], what: string): Promise<void> {
+/** Waits for every transaction (sent already: `sent` are their hashes to come) to be mined and succeed. */
+async function confirmAll(publicClient: PublicClient, sent: Promise<Hex>[], what: string): Promise<void> {
+  const hashes = await Promise.all(sent)
   const receipts = await Promise.all(hashes.map((hash) => publicClient.waitForTransactionReceipt({ hash })))
   const failed = receipts.find((r) => r.status !== 'success')
   if (failed !== undefined) throw new Error(`devnet L1 setup: ${what} reverted (tx ${failed.transactionHash})`)
