@@ -65,32 +65,43 @@ export class LevelTrieDb implements DB<string, TrieValue> {
     for (const [hex, value] of held) {
       const key = trieKey(hex)
       ops.push(value === null ? { type: 'del', key } : { type: 'put', key, value })
+      // batches land in the order taken, so the newest value of a key is the one to read
+      this.unlanded.set(hex, value)
+      this.unlandedCount.set(hex, (this.unlandedCount.get(hex) ?? 0) + 1)
     }
     this.buffer = undefined
-    const batch = { ops, held }
-    this.inFlight.add(batch)
-    return batch
+    return { ops, held }
   }
 
   /** The batch is written: its nodes are read from LevelDB (or the cache) from now on. */
   landed(batch: TrieWriteBatch): void {
-    this.inFlight.delete(batch)
+    for (const hex of batch.held.keys()) {
+      const count = (this.unlandedCount.get(hex) ?? 1) - 1
+      if (count > 0) this.unlandedCount.set(hex, count)
+      else {
+        this.unlandedCount.delete(hex)
+        this.unlanded.delete(hex)
+      }
+    }
   }
 
-  private readonly inFlight = new Set<TrieWriteBatch>()
+  /**
+   * Writes of every batch taken and not yet landed, newest value per key: one lookup serves a read
+   * however many block writes are queued behind a slow fsync (a scan per batch took half the seal
+   * when blocks sealed faster than the disk synced).
+   */
+  private readonly unlanded = new Map<string, Uint8Array | null>()
+  /** in how many unlanded batches each key is */
+  private readonly unlandedCount = new Map<string, number>()
 
   private heldValue(key: string): Uint8Array | null | undefined {
     const buffered = this.buffer?.get(key)
     if (buffered !== undefined) return buffered
-    for (const batch of this.inFlight) {
-      const value = batch.held.get(key)
-      if (value !== undefined) return value
-    }
-    return undefined
+    return this.unlanded.get(key)
   }
 
   async get(key: string, opts?: EncodingOpts): Promise<TrieValue | undefined> {
-    const held = this.inFlight.size === 0 ? this.buffer?.get(key) : this.heldValue(key)
+    const held = this.heldValue(key)
     if (held === null) return undefined
     let value = held ?? this.cache.get(key)
     if (value === undefined) {
