@@ -31,6 +31,8 @@ t.test('fullBlock_sealsAtTheTraceLimit_notTheGenesisLimit', async (t) => {
   })
   const results = await Promise.all(raws.map((raw) => sequencer.submitRawTx(raw)))
   t.ok(results.every((r) => r.status === 'preconfirmed'), `${count} bets preconfirmed`)
+  // a full block seals while the next one runs: wait for its seal to finish
+  await chain.flushWrites()
   const sealed = await chain.store.getBlockByNumber(1n)
   t.equal(sealed?.transactions.length, MAX_TXS_PER_POSTABLE_BLOCK, 'block 1 sealed full at the trace limit: the market and the first bets')
 })

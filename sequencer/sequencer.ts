@@ -61,8 +61,10 @@ export class Sequencer {
   private readonly recovery: SenderRecovery | undefined
   private readonly jobs: Job[] = []
   private pending: PendingBlock | undefined
-  /** the block being sealed: its txs are in neither the pending block nor the store until the write lands */
-  private sealing: PendingBlock | undefined
+  /** blocks sealing (their roots computed while the next block runs): their txs are in neither the pending block nor the store yet */
+  private readonly sealing: PendingBlock[] = []
+  /** the last seal in flight: the sequencer stops only after it */
+  private sealTail: Promise<void> = Promise.resolve()
   private running = false
   private stopped = false
   private loopIdle: Promise<void> = Promise.resolve()
@@ -108,6 +110,7 @@ export class Sequencer {
     this.wake?.()
     await this.loopIdle
     await this.durableTail.catch(() => undefined)
+    await this.sealTail
     await this.chain.flushWrites().catch(() => undefined)
     await this.preconfLog.close()
   }
@@ -155,7 +158,7 @@ export class Sequencer {
 
   /** A preconfirmed tx not yet readable from the store (in the open block or the one sealing). */
   findPreconfirmed(hashHex: string): { executed: ExecutedTx; block: PendingBlock } | undefined {
-    for (const block of [this.pending, this.sealing]) {
+    for (const block of [this.pending, ...this.sealing]) {
       const executed = block?.byHash.get(hashHex)
       if (block !== undefined && executed !== undefined) return { executed, block }
     }
@@ -313,23 +316,35 @@ export class Sequencer {
       this.pending = undefined
     }
     if (this.pending === undefined) {
-      const parent = this.chain.head.header.timestamp
+      // the newest block may still be sealing: the next one is never earlier than it
+      const parent = this.chain.tipBlock.timestamp
       this.pending = await this.chain.openBlock(now > parent ? now : parent)
     }
     return this.pending
   }
 
+  /**
+   * Hands the open block to the chain to seal and returns once its writes are taken: the next
+   * block opens and runs while the chain computes this one's roots between txs. The 'sealed'
+   * event and the preconfirmation log's cleanup follow when the seal completes.
+   */
   private async seal(): Promise<void> {
     const pending = this.pending
     if (pending === undefined || pending.txs.length === 0) return
     this.pending = undefined
-    this.sealing = pending
+    this.sealing.push(pending)
     const started = performance.now()
-    const sealed = await this.chain.sealBlock(pending).finally(() => (this.sealing = undefined))
-    // once the block is on disk its preconfirmation records are no longer needed
-    sealed.written.then(() => this.preconfLog.drop(pending.number)).catch((e) => this.halt(e, []))
-    this.log.debug({ number: Number(pending.number), txs: pending.txs.length, ms: Math.round(performance.now() - started) }, 'sealed block')
-    this.events.emit('sealed', sealed)
+    const { sealed } = await this.chain.startSeal(pending)
+    this.sealTail = sealed.then(
+      (block) => {
+        this.sealing.splice(this.sealing.indexOf(pending), 1)
+        // once the block is on disk its preconfirmation records are no longer needed
+        block.written.then(() => this.preconfLog.drop(pending.number)).catch((e) => this.halt(e, []))
+        this.log.debug({ number: Number(pending.number), txs: pending.txs.length, ms: Math.round(performance.now() - started) }, 'sealed block')
+        this.events.emit('sealed', block)
+      },
+      (e) => this.halt(e, []),
+    )
   }
 
   private async accountNonce(sender: Uint8Array): Promise<bigint> {

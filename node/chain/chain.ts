@@ -17,7 +17,7 @@ import { FastPathExecutor, PlaceBetFastPath, fastPathOptions, type FastPathOptio
 import { createSharedTxCommon } from './txCommon.ts'
 import type { Genesis } from './genesis.ts'
 import { orderedTrieRoot } from './orderedTrie.ts'
-import { RollbookStateManager } from './stateManager.ts'
+import { RollbookStateManager, type CapturedWrites } from './stateManager.ts'
 import type { ExecutedTx, SealedBlock, TxOutcome } from './types.ts'
 
 export interface L2ChainModules {
@@ -42,6 +42,22 @@ export interface PendingBlock {
 }
 
 const STORAGE_CACHE_LIMIT = 250_000
+/** the longest a seal's root computation holds the thread before it lets waiting txs run */
+const SEAL_SLICE_MS = 2
+
+/** A pause that yields to the event loop once `sliceMs` have passed since it last did. */
+function pauseEvery(sliceMs: number): () => Promise<void> | void {
+  let since = performance.now()
+  return () => {
+    if (performance.now() - since < sliceMs) return
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        since = performance.now()
+        resolve()
+      }),
+    )
+  }
+}
 
 /**
  * The L2 chain: EVM execution over the state trie in LevelDB, real blocks and receipts.
@@ -78,6 +94,7 @@ export class L2Chain {
     this.blockGasLimit = TX_GAS_LIMIT * BigInt(genesis.maxTxsPerBlock)
     this.txCommon = createSharedTxCommon(genesis.chainId)
     this.log = modules.logger.child({ module: 'chain' })
+    this.tip = { number: parts.head.header.number, timestamp: parts.head.header.timestamp }
     this.fastPath = opts.fastPath
       ? new FastPathExecutor(
           { shadowExec: opts.shadowExec },
@@ -118,6 +135,8 @@ export class L2Chain {
       }
       await state.setStateRoot(head.header.stateRoot)
     }
+    // from here each block's roots are computed after it commits (startSeal)
+    state.deferTrieUpdate = true
     const chain = new L2Chain(genesis, modules, { common, trieDb, state, vm, head, store }, fastPathOptions(opts))
     chain.log.info({ number: Number(head.header.number), hash: bytesToHex(head.hash()) }, 'chain head loaded')
     return chain
@@ -137,9 +156,12 @@ export class L2Chain {
 
   /** Opens the next block at `timestamp`; all its txs run inside one state checkpoint. */
   async openBlock(timestamp: bigint): Promise<PendingBlock> {
-    const number = this.headBlock.header.number + 1n
+    const number = this.tip.number + 1n
+    // while the parent seals its hash is not known yet: the header the txs run under holds no
+    // parent hash (nothing the EVM or the bet engine reads); the sealed header has the real one
+    const parentHash = this.tip.number === this.headBlock.header.number ? this.headBlock.hash() : new Uint8Array(32)
     const context = createBlock(
-      { header: { number, timestamp, gasLimit: this.blockGasLimit, baseFeePerGas: 0n, coinbase: createZeroAddress(), parentHash: this.headBlock.hash() } },
+      { header: { number, timestamp, gasLimit: this.blockGasLimit, baseFeePerGas: 0n, coinbase: createZeroAddress(), parentHash } },
       { common: this.common, skipConsensusFormatValidation: true },
     )
     await this.state.checkpoint()
@@ -200,14 +222,49 @@ export class L2Chain {
     })
   }
 
-  /** Commits the pending block's state, computes its roots and writes block, receipts and trie nodes in one batch. */
+  /** Seals the pending block: commits its state, computes its roots and writes block, receipts and trie nodes in one batch. */
   async sealBlock(pending: PendingBlock): Promise<SealedBlock> {
+    return (await this.startSeal(pending)).sealed
+  }
+
+  /**
+   * Starts sealing the pending block and returns as soon as its state writes are taken out of the
+   * caches: the next block may open and run at once, while the block's roots are computed in
+   * slices between its txs (`sealed` resolves when the block is the head and its write has begun).
+   * Seals finish in the order started; a failed one fails every later one (nothing builds on it).
+   */
+  async startSeal(pending: PendingBlock): Promise<{ sealed: Promise<SealedBlock> }> {
+    await this.state.commit()
+    const captured = this.state.takeCaptured()
+    this.tip = { number: pending.number, timestamp: pending.timestamp }
+    const sealed = this.sealTail.then(() => this.finishSeal(pending, captured))
+    this.sealTail = sealed
+    // The caches hold what the pending roots have not applied, so they are only emptied when
+    // no seal is in flight: this seal then finishes before the next block opens (rare: the
+    // storage cache passes its bound every ~60,000 bets).
+    if (this.storageCacheSize() > STORAGE_CACHE_LIMIT) {
+      await sealed
+      this.state.clearCaches()
+    }
+    return { sealed }
+  }
+
+  /** The last seal started (rejects if one failed). */
+  private sealTail: Promise<unknown> = Promise.resolve()
+  /** the block last opened for sealing (or the head): the next block's number and earliest time */
+  private tip: { number: bigint; timestamp: bigint }
+
+  /** The number and timestamp of the newest block, sealed or sealing. */
+  get tipBlock(): { number: bigint; timestamp: bigint } {
+    return this.tip
+  }
+
+  private async finishSeal(pending: PendingBlock, captured: CapturedWrites): Promise<SealedBlock> {
     this.trieDb.startBuffering()
     let trieOps
     let stateRoot: Uint8Array
     try {
-      await this.state.commit()
-      stateRoot = await this.state.getStateRoot()
+      stateRoot = await this.state.applyCaptured(captured, pauseEvery(SEAL_SLICE_MS))
     } finally {
       trieOps = this.trieDb.takeBuffered()
     }
@@ -235,9 +292,8 @@ export class L2Chain {
     // the write goes on while the next block executes; blocks land in order, and until one has,
     // the store and the trie DB serve it from memory
     const batch = trieOps
-    this.writes = this.writes.then(() => this.store.writeSealedBlock(block, pending.txs, batch.ops)).finally(() => this.trieDb.landed(batch))
+    this.writes = this.store.writeSealedBlock(block, pending.txs, batch.ops, this.writes).finally(() => this.trieDb.landed(batch))
     this.headBlock = block
-    if (this.storageCacheSize() > STORAGE_CACHE_LIMIT) this.state.clearCaches()
     for (const t of pending.txs) t.blockHash = block.hash()
     return { block, hash: block.hash(), txs: pending.txs, written: this.writes }
   }
@@ -245,8 +301,9 @@ export class L2Chain {
   /** The last block write in flight; rejects if a write failed (nothing may build on it then). */
   private writes: Promise<void> = Promise.resolve()
 
-  /** Resolves when every sealed block is on disk. */
+  /** Resolves when every block sealing has sealed and is on disk. */
   async flushWrites(): Promise<void> {
+    await this.sealTail
     await this.writes
   }
 

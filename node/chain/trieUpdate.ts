@@ -45,6 +45,8 @@ interface PathChange {
 }
 
 export type ReadNode = (hash: Uint8Array) => Promise<Uint8Array | undefined>
+/** Called between steps of an update, so a caller can yield the thread (the sequencer lets txs run). */
+export type Pause = () => Promise<void> | void
 
 export const EMPTY_TRIE_ROOT = keccak256(RLP.encode(new Uint8Array()))
 
@@ -79,7 +81,10 @@ function isEmptyRef(ref: Ref): boolean {
 class TrieUpdater {
   readonly written = new Map<string, { hash: Uint8Array; node: Uint8Array }>()
 
-  constructor(private readonly readNode: ReadNode) {}
+  constructor(
+    private readonly readNode: ReadNode,
+    private readonly pause: Pause | undefined,
+  ) {}
 
   async load(child: Child): Promise<TrieNode | undefined> {
     if (child === undefined) return undefined
@@ -87,6 +92,7 @@ class TrieUpdater {
     const ref = child.ref
     if (!(ref instanceof Uint8Array)) return decodeRaw(ref)
     if (ref.length !== 32) throw new Error('malformed trie reference')
+    await this.pause?.()
     const encoded = await this.readNode(ref)
     if (encoded === undefined) throw new Error(`missing trie node ${Buffer.from(ref).toString('hex')}`)
     return decodeRaw(RLP.decode(encoded) as Input[])
@@ -210,15 +216,27 @@ export interface TrieUpdateResult {
   nodes: Map<string, { hash: Uint8Array; node: Uint8Array }>
 }
 
-/** The new root of the trie at `root` after `changes`, and the nodes to store for it. */
-export async function updateTrie(root: Uint8Array, changes: TrieChange[], readNode: ReadNode): Promise<TrieUpdateResult> {
-  const updater = new TrieUpdater(readNode)
+/**
+ * The new root of the trie at `root` after `changes`, and the nodes to store for it. `pause` runs
+ * before each node read and between the root's subtries while they are hashed.
+ */
+export async function updateTrie(root: Uint8Array, changes: TrieChange[], readNode: ReadNode, pause?: Pause): Promise<TrieUpdateResult> {
+  const updater = new TrieUpdater(readNode, pause)
   const byKey = new Map<string, PathChange>()
   for (const c of changes) byKey.set(Buffer.from(c.key).toString('hex'), { nibbles: toNibbles(c.key), value: c.value })
   const sorted = [...byKey.values()].sort((a, b) => compareNibbles(a.nibbles, b.nibbles))
   const rootChild: Child = equalBytes(root, EMPTY_TRIE_ROOT) ? undefined : { ref: root }
   const updated = await updater.apply(await updater.load(rootChild), sorted, 0)
   if (updated === undefined) return { root: EMPTY_TRIE_ROOT, nodes: updater.written }
+  if (pause !== undefined && updated.kind === 'branch') {
+    // hash the root's subtries one at a time (a sixteenth of the work each), pausing between them
+    for (let nibble = 0; nibble < 16; nibble++) {
+      const child = updated.children[nibble]
+      if (child === undefined || !('node' in child)) continue
+      updated.children[nibble] = { ref: updater.reference(child) as Ref }
+      await pause()
+    }
+  }
   const rootHash = updater.store(RLP.encode(updater.raw(updated)))
   return { root: rootHash, nodes: updater.written }
 }

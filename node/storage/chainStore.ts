@@ -92,7 +92,11 @@ export class ChainStore {
    * One atomic write: trie nodes, block, receipts, tx index, canonical number, head. Until it lands, the block, its receipts and
    * its tx locations are served from memory, so the caller may go on while the disk works.
    */
-  async writeSealedBlock(block: Block, outcomes: TxOutcome[], trieOps: LevelBatchOp[]): Promise<void> {
+  /**
+   * Writes a sealed block once `after` (the previous block's write) has landed; it is served from
+   * memory from this call on, so no read falls between the seal and the write.
+   */
+  async writeSealedBlock(block: Block, outcomes: TxOutcome[], trieOps: LevelBatchOp[], after: Promise<void> = Promise.resolve()): Promise<void> {
     const hash = block.hash()
     const number = block.header.number
     const hashHex = Buffer.from(hash).toString('hex')
@@ -102,6 +106,7 @@ export class ChainStore {
     this.unwrittenByHash.set(hashHex, unwritten)
     unwritten.txs.forEach((txHex, index) => this.unwrittenTxs.set(txHex, { blockNumber: number, index }))
     try {
+      await after
       await this.writeBlockBatch(block, outcomes, trieOps)
     } finally {
       this.unwrittenByNumber.delete(number)
