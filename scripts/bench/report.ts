@@ -75,7 +75,7 @@ export function printL2Details(results: ChainResult[]): void {
     console.log(
       `${r.chain}: eth_chainId ${r.echoPerS.toFixed(0)} req/s; saturating ${s.receipts}/${s.sent} receipts in ${(s.durationMs / 1000).toFixed(2)} s` +
         ` (answer p50 ${s.answerMs.p50.toFixed(1)} ms, receipt p50/p99 ${s.latencyMs.p50.toFixed(1)}/${s.latencyMs.p99.toFixed(1)} ms);` +
-        ` paced ${p.receipts}/${p.sent} receipts in ${(p.durationMs / 1000).toFixed(2)} s (answer p50 ${p.answerMs.p50.toFixed(1)} ms, late sends ${p.lateSends});` +
+        ` paced ${p.receipts}/${p.sent} receipts in ${(p.durationMs / 1000).toFixed(2)} s (answer p50/p99 ${p.answerMs.p50.toFixed(1)}/${p.answerMs.p99.toFixed(1)} ms, late sends ${p.lateSends});` +
         ` bets recorded by the contract ${r.betsRecorded}, reverted ${s.reverted + p.reverted}`,
     )
     const rejected = { ...s.rejected }
