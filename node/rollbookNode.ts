@@ -272,6 +272,11 @@ export class RollbookNode {
         },
       )
       const urls = await server.start()
+      if (opts.mode === 'sequencer' && !youngGenerationSized()) {
+        log.warn(
+          'V8 young generation at its default size: under load a sequencer pauses 100-300 ms in GC (docs/decisions/0009); start it with `node --max-semi-space-size=64` (./bin/rollbook.js and npm start do)',
+        )
+      }
       log.info(
         { ...urls, chainId: genesis.chainId, mode: opts.mode, nativeCrypto, batcher: parts.batcher !== undefined, proposer: parts.proposer !== undefined, operatorApi: parts.operator?.address, l1Rpc: opts.l1Rpc, forwardsTo: opts.sequencerRpc },
         'rollbook node ready',
@@ -358,4 +363,9 @@ function loadGenesis(opts: NodeOptions): Genesis {
     throw new OptionsError(`genesis file ${file} is not valid JSON: ${(e as Error).message}`)
   }
   return parseGenesis(json)
+}
+
+/** Whether the process was started with a young generation sized for the sequencer (docs/decisions/0009). */
+function youngGenerationSized(): boolean {
+  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((flag) => flag.startsWith('--max-semi-space-size'))
 }

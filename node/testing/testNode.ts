@@ -50,11 +50,13 @@ export interface NodeProcess {
 }
 
 const BIN = fileURLToPath(new URL('../../bin/rollbook.js', import.meta.url))
+const YOUNG_GENERATION_FLAG = '--max-semi-space-size=64'
 
 /** The real `rollbook node --dev` as a child process (for crash tests); resolves when it serves RPC. */
 export async function startNodeProcess(datadir: string, extraArgs: string[] = []): Promise<NodeProcess> {
-  // ROLLBOOK_NODE_FLAGS passes flags to the node process, e.g. --cpu-prof for profiling under the bench
-  const nodeFlags = process.env.ROLLBOOK_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
+  // as bin/rollbook.js's shebang and npm start run it (docs/decisions/0009); ROLLBOOK_NODE_FLAGS adds
+  // flags to the node process, e.g. --cpu-prof for profiling under the bench
+  const nodeFlags = [YOUNG_GENERATION_FLAG, ...(process.env.ROLLBOOK_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
   const child = spawn(process.execPath, [...nodeFlags, BIN, 'node', '--dev', '--datadir', datadir, '--port', '0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
