@@ -335,16 +335,16 @@ export class Sequencer {
     this.sealing.push(pending)
     const started = performance.now()
     const { sealed } = await this.chain.startSeal(pending)
-    this.sealTail = sealed.then(
-      (block) => {
+    this.sealTail = sealed
+      .then((block) => {
         this.sealing.splice(this.sealing.indexOf(pending), 1)
         // once the block is on disk its preconfirmation records are no longer needed
         block.written.then(() => this.preconfLog.drop(pending.number)).catch((e) => this.halt(e, []))
         this.log.debug({ number: Number(pending.number), txs: pending.txs.length, ms: Math.round(performance.now() - started) }, 'sealed block')
         this.events.emit('sealed', block)
-      },
-      (e) => this.halt(e, []),
-    )
+      })
+      // a failed seal, or a listener that threw: nothing may build on this block
+      .catch((e) => this.halt(e, []))
   }
 
   private async accountNonce(sender: Uint8Array): Promise<bigint> {
