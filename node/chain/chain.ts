@@ -17,6 +17,7 @@ import { FastPathExecutor, PlaceBetFastPath, fastPathOptions, type FastPathOptio
 import { createSharedTxCommon } from './txCommon.ts'
 import type { Genesis } from './genesis.ts'
 import { orderedTrieRoot } from './orderedTrie.ts'
+import type { Pause } from './trieUpdate.ts'
 import { RollbookStateManager, type CapturedWrites } from './stateManager.ts'
 import type { ExecutedTx, SealedBlock, TxOutcome } from './types.ts'
 
@@ -46,7 +47,7 @@ const STORAGE_CACHE_LIMIT = 250_000
 const SEAL_SLICE_MS = 2
 
 /** A pause that yields to the event loop once `sliceMs` have passed since it last did. */
-function pauseEvery(sliceMs: number): () => Promise<void> | void {
+function pauseEvery(sliceMs: number): Pause {
   let since = performance.now()
   return () => {
     if (performance.now() - since < sliceMs) return

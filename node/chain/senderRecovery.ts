@@ -96,10 +96,10 @@ export class SenderRecovery {
 
   private flush(): void {
     this.flushScheduled = false
+    // empty too when a stop or a failure released the queue since the first request
     if (this.queued.length === 0) return
     const batch = this.queued
     this.queued = []
-    if (!this.alive) return batch.forEach((w) => w.resolve(undefined))
     const id = this.nextId++
     this.inFlight.set(id, batch)
     const request: RecoveryRequest = { id, raws: batch.map((w) => w.raw) }

@@ -58,17 +58,18 @@ export class RollbookStateManager extends MerkleStateManager {
   override async commit(): Promise<void> {
     if (this._caches?.storage === undefined) return super.commit()
     this._caches.commit()
-    this._checkpointCount--
-    if (this._checkpointCount === 0) {
-      await this.flush()
-      this.originalStorageCache.clear()
-    }
+    await this.leaveCheckpoint()
   }
 
   override async revert(): Promise<void> {
     if (this._caches?.storage === undefined) return super.revert()
     this._caches.revert()
     this._storageTries = {}
+    await this.leaveCheckpoint()
+  }
+
+  /** As upstream ends a commit or revert: the outermost one flushes (here: captures or applies the writes). */
+  private async leaveCheckpoint(): Promise<void> {
     this._checkpointCount--
     if (this._checkpointCount === 0) {
       await this.flush()
@@ -115,9 +116,8 @@ export class RollbookStateManager extends MerkleStateManager {
    * must come in the order the writes were captured. `pause` lets the caller yield the thread.
    */
   async applyCaptured(captured: CapturedWrites, pause?: Pause): Promise<Uint8Array> {
-    // Past the trie's checkpoint layer, straight to its backing DB: the next block may already
-    // hold a checkpoint, which would keep these nodes in memory until it commits, and drop them
-    // if it reverted.
+    // Straight to the trie's backing DB, past its checkpoint layer (unused with caches: see
+    // checkpoint()), so no checkpoint of the next block could hold these nodes back or drop them.
     const db = (this._trie.database() as unknown as { db: DB<string, string | Uint8Array> }).db
     const readNode = (hash: Uint8Array) => db.get(bytesToUnprefixedHex(hash), { keyEncoding: KeyEncoding.String, valueEncoding: ValueEncoding.Bytes }) as Promise<Uint8Array | undefined>
     const store = async (nodes: Map<string, { hash: Uint8Array; node: Uint8Array }>) => {

@@ -89,12 +89,10 @@ export class ChainStore {
   }
 
   /**
-   * One atomic write: trie nodes, block, receipts, tx index, canonical number, head. Until it lands, the block, its receipts and
-   * its tx locations are served from memory, so the caller may go on while the disk works.
-   */
-  /**
-   * Writes a sealed block once `after` (the previous block's write) has landed; it is served from
-   * memory from this call on, so no read falls between the seal and the write.
+   * One atomic write: trie nodes, block, receipts, tx index, canonical number, head, made once
+   * `after` (the previous block's write) has landed. From this call until it lands, the block, its
+   * receipts and its tx locations are served from memory, so no read falls between the seal and
+   * the write and the caller may go on while the disk works.
    */
   async writeSealedBlock(block: Block, outcomes: TxOutcome[], trieOps: LevelBatchOp[], after: Promise<void> = Promise.resolve()): Promise<void> {
     const hash = block.hash()

@@ -66,8 +66,7 @@ export class LevelTrieDb implements DB<string, TrieValue> {
       const key = trieKey(hex)
       ops.push(value === null ? { type: 'del', key } : { type: 'put', key, value })
       // batches land in the order taken, so the newest value of a key is the one to read
-      this.unlanded.set(hex, value)
-      this.unlandedCount.set(hex, (this.unlandedCount.get(hex) ?? 0) + 1)
+      this.unlanded.set(hex, { value, batches: (this.unlanded.get(hex)?.batches ?? 0) + 1 })
     }
     this.buffer = undefined
     return { ops, held }
@@ -76,12 +75,10 @@ export class LevelTrieDb implements DB<string, TrieValue> {
   /** The batch is written: its nodes are read from LevelDB (or the cache) from now on. */
   landed(batch: TrieWriteBatch): void {
     for (const hex of batch.held.keys()) {
-      const count = (this.unlandedCount.get(hex) ?? 1) - 1
-      if (count > 0) this.unlandedCount.set(hex, count)
-      else {
-        this.unlandedCount.delete(hex)
-        this.unlanded.delete(hex)
-      }
+      const held = this.unlanded.get(hex)
+      if (held === undefined) continue
+      if (held.batches > 1) held.batches--
+      else this.unlanded.delete(hex)
     }
   }
 
@@ -90,14 +87,12 @@ export class LevelTrieDb implements DB<string, TrieValue> {
    * however many block writes are queued behind a slow fsync (a scan per batch took half the seal
    * when blocks sealed faster than the disk synced).
    */
-  private readonly unlanded = new Map<string, Uint8Array | null>()
-  /** in how many unlanded batches each key is */
-  private readonly unlandedCount = new Map<string, number>()
+  private readonly unlanded = new Map<string, { value: Uint8Array | null; batches: number }>()
 
   private heldValue(key: string): Uint8Array | null | undefined {
     const buffered = this.buffer?.get(key)
     if (buffered !== undefined) return buffered
-    return this.unlanded.get(key)
+    return this.unlanded.get(key)?.value
   }
 
   async get(key: string, opts?: EncodingOpts): Promise<TrieValue | undefined> {

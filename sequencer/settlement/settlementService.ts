@@ -71,8 +71,7 @@ export class SettlementService {
   /** open single bets by market */
   private readonly open = new Map<bigint, Set<bigint>>()
   /** each open single bet's market (a cash-out names only the bet) and outcome (winners go first) */
-  private readonly marketOf = new Map<bigint, bigint>()
-  private readonly outcomeOf = new Map<bigint, number>()
+  private readonly singles = new Map<bigint, { market: bigint; outcome: number }>()
   /** open parlays, and the open parlays with a leg on each market */
   private readonly parlays = new Map<bigint, OpenParlay>()
   private readonly parlaysOn = new Map<bigint, Set<bigint>>()
@@ -147,9 +146,8 @@ export class SettlementService {
         let bets = this.open.get(marketId(2))
         if (bets === undefined) this.open.set(marketId(2), (bets = new Set()))
         bets.add(bytesToBigInt(topics[1]))
-        this.marketOf.set(bytesToBigInt(topics[1]), marketId(2))
         // data: outcome, stake, odds, payout; the outcome is the first word's last byte
-        this.outcomeOf.set(bytesToBigInt(topics[1]), data[31])
+        this.singles.set(bytesToBigInt(topics[1]), { market: marketId(2), outcome: data[31] })
         return
       }
       case PARLAY_PLACED: {
@@ -171,8 +169,8 @@ export class SettlementService {
       }
       case BET_CASHED_OUT: {
         const betId = bytesToBigInt(topics[1])
-        const market = this.marketOf.get(betId)
-        if (market !== undefined) this.dropSingle(betId, market)
+        const single = this.singles.get(betId)
+        if (single !== undefined) this.dropSingle(betId, single.market)
         return
       }
       case MARKET_RESOLVED:
@@ -225,8 +223,7 @@ export class SettlementService {
 
   private dropSingle(betId: bigint, market: bigint): void {
     this.open.get(market)?.delete(betId)
-    this.marketOf.delete(betId)
-    this.outcomeOf.delete(betId)
+    this.singles.delete(betId)
   }
 
   private dropParlay(betId: bigint): void {
@@ -259,7 +256,7 @@ export class SettlementService {
       const marketId = this.due[0]
       // winners (and refunds) first: they are who waits for the money; a loss only moves the escrow to the house
       const result = this.results.get(marketId)
-      const waits = (betId: bigint) => result === RESULT_VOID || this.outcomeOf.get(betId) === result
+      const waits = (betId: bigint) => result === RESULT_VOID || this.singles.get(betId)?.outcome === result
       const open = [...(this.open.get(marketId) ?? [])]
       const singles = [...open.filter(waits), ...open.filter((betId) => !waits(betId))]
       const parlays = [...(this.parlaysOn.get(marketId) ?? [])].filter((id) => this.settleable(this.parlays.get(id)!))
